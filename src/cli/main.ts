@@ -1,0 +1,120 @@
+// The `pnc` command line. Exit codes: 0 success/valid, 1 failure/invalid, 2 usage error.
+import { Command, CommanderError, Option } from 'commander';
+import { demo } from './demoCommand.js';
+import { Exit, UsageError, processIo, type CliIo } from './io.js';
+import { ocspServe } from './ocspCommands.js';
+import { isOperationalError, pkiInit, pkiIssueContract, pkiRevoke, pkiShow, pkiVerify } from './pkiCommands.js';
+
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Command {
+  // Commander runs one action; it hands its (possibly pending) exit code to `run` through setResult.
+  const program = new Command('pnc')
+    .description('pnc-stack: ISO 15118 Plug & Charge — EV, charger, CSMS, OCSP responder and MSP on a real test PKI')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run with --help for usage)');
+
+  const pki = program.command('pki').description('test PKI: generate, issue, revoke, inspect, verify chains');
+  pki
+    .command('init')
+    .description('generate the whole ISO 15118 test PKI (V2G/CPO, MO, OEM, vehicle, CPS, OCSP signers)')
+    .requiredOption('--dir <DIR>', 'directory to write the PKI into')
+    .addOption(new Option('--protocol <P>', 'hierarchies to generate').choices(['iso2', 'iso20', 'both']).default('both'))
+    .option('--ocsp-url <URL>', 'OCSP URL written into the AIA of every non-root certificate', 'http://127.0.0.1:2560/ocsp')
+    .option('--passphrase <P>', 'passphrase for the encrypted PKCS#8 keys (or env PNC_PKI_PASSPHRASE)')
+    .option('--country <CC>', 'ISO 3166-1 country code of the subjects', 'DE')
+    .option('--secc-id <ID>', 'CN of the SECC certificate')
+    .option('--emaid <EMAID>', 'eMAID of the first contract certificate')
+    .option('--force', 'replace an existing PKI in DIR')
+    .action((o: Parameters<typeof pkiInit>[0]) => setResult(pkiInit(o, io)));
+  pki
+    .command('issue-contract')
+    .description('issue a contract certificate for an eMAID under the MO Sub-CA 2 of each suite')
+    .requiredOption('--dir <DIR>', 'PKI directory')
+    .requiredOption('--emaid <EMAID>', 'the contract identifier (CN), e.g. DE-PNC-C00000002-4')
+    .addOption(new Option('--protocol <P>', 'only these suites').choices(['iso2', 'iso20', 'both']))
+    .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
+    .option('--not-before <ISO8601>', 'start of validity (default: an hour ago)')
+    .option('--not-after <ISO8601>', 'end of validity (default: two years)')
+    .option('--days <N>', 'validity in days from --not-before')
+    .action((o: Parameters<typeof pkiIssueContract>[0]) => setResult(pkiIssueContract(o, io)));
+  pki
+    .command('revoke')
+    .description('mark a certificate revoked; the OCSP responder reports it from its next request on')
+    .requiredOption('--dir <DIR>', 'PKI directory')
+    .argument('<CERT>', 'manifest id (iso2/cpo-sub2), eMAID, or certificate file')
+    .option('--reason <R>', 'CRLReason, e.g. keyCompromise (default unspecified)')
+    .option('--at <ISO8601>', 'revocation time (default now)')
+    .action((cert: string, o: { dir: string; reason?: string; at?: string }) => setResult(pkiRevoke({ ...o, cert }, io)));
+  pki
+    .command('show')
+    .description('print the fields of a certificate (PEM, PEM chain or DER)')
+    .argument('<CERT>', 'certificate file')
+    .option('--json', 'machine-readable output')
+    .action((cert: string, o: { json?: boolean }) => setResult(pkiShow({ ...o, cert }, io)));
+  pki
+    .command('verify')
+    .description('judge a chain as an ISO 15118 SECC/EV would: exit 0 valid, 1 invalid, 2 usage')
+    .argument('[CHAIN]', 'PEM file: leaf first, then its sub-CAs in any order')
+    .addOption(new Option('--protocol <P>', 'protocol rules to apply').choices(['iso2', 'iso20']))
+    .option('--roots <PATH...>', 'trust anchors: PEM files or directories of them')
+    .addOption(new Option('--role <ROLE>', 'what the leaf is').choices(['contract', 'secc', 'oem', 'vehicle', 'cps']).default('contract'))
+    .option('--at <ISO8601>', 'judge at this time (default now)')
+    .option('--emaid <EMAID>', 'eMAID the leaf CN must match')
+    .option('--strict-emaid', 'refuse a wrong eMAID check digit (default: report it only)')
+    .option('--ocsp', 'also ask each certificate’s OCSP responder (AIA) for its status')
+    .option('--ocsp-timeout <MS>', 'OCSP time-out per request', '5000')
+    .option('--json', 'print the verdict as JSON')
+    .action((chain: string | undefined, o: Parameters<typeof pkiVerify>[0]) => setResult(pkiVerify({ ...o, ...(chain ? { chain } : {}) }, io)));
+
+  const ocsp = program.command('ocsp').description('OCSP responder');
+  ocsp
+    .command('serve')
+    .description('RFC 6960 responder (POST and GET) for every CA of a PKI directory')
+    .requiredOption('--dir <DIR>', 'PKI directory')
+    .option('--host <HOST>', 'address to listen on', '127.0.0.1')
+    .option('--port <N>', 'port (default: the port of the PKI’s OCSP URL)')
+    .option('--validity <SECONDS>', 'nextUpdate − thisUpdate', '3600')
+    .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
+    .action((o: Parameters<typeof ocspServe>[0]) => setResult(ocspServe(o, io, signalled())));
+
+  program
+    .command('demo')
+    .description('run every scenario on loopback with real servers and print each sequence')
+    .option('--scenario <NAME>', 'one scenario, or all', 'all')
+    .option('--json', 'print { scenarios: [...] } as JSON')
+    .action((o: { scenario?: string; json?: boolean }) => setResult(demo(o, io)));
+  return program;
+}
+
+export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const outcome: { result: Promise<number> | number } = { result: Exit.ok };
+  const program = build(io, (r) => {
+    outcome.result = r;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return await outcome.result;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0.
+      return e.exitCode === 0 ? Exit.ok : Exit.usage;
+    }
+    if (e instanceof UsageError) {
+      io.err(`pnc: ${e.message}\n`);
+      return Exit.usage;
+    }
+    if (isOperationalError(e)) {
+      io.err(`pnc: ${e.message}\n`);
+      return Exit.failed;
+    }
+    throw e;
+  }
+}

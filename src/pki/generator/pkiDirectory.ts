@@ -1,0 +1,374 @@
+// A test PKI on disk: the issuing side (ca/), a key store and trust store per party, a manifest and the CA database.
+// Layout (documented in the README):
+//   pki.json                 manifest: every certificate with its id, role, files, serial, validity
+//   ca-database.json         status of every issued certificate (what the OCSP responder answers)
+//   ca/<suite>/              every certificate and its encrypted key, as issued
+//   <party>/<suite>/truststore/*.pem, <party>/<suite>/keystore/*.chain.pem + *.key.pem
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { parseCertificate, type Certificate } from '../certificate/certificate.js';
+import { formatName } from '../certificate/name.js';
+import { decodePemCertificates, encodePem } from '../certificate/pem.js';
+import { fingerprint256 } from '../verdict/chainVerdict.js';
+import { normalizeEmaid } from '../emaid/emaid.js';
+import type { CrlReason } from '../ocsp/ocspMessages.js';
+import type { Protocol } from '../profile/protocolProfile.js';
+import { addEntries, emptyCaDatabase, readCaDatabase, revokeEntries, writeCaDatabase, type CaDatabaseEntry } from './caDatabase.js';
+import { decryptPrivateKey, encryptPrivateKey } from './keys.js';
+import {
+  DEFAULT_TEST_PKI,
+  SUITES,
+  buildTestPki,
+  issueContract,
+  suitesFor,
+  type CertificateKind,
+  type IssuedCertificate,
+  type Suite,
+} from './testPki.js';
+import type { CertificateRole } from '../profile/roleProfile.js';
+
+export const MANIFEST = 'pki.json';
+export const CA_DATABASE = 'ca-database.json';
+/** Used when neither --passphrase nor PNC_PKI_PASSPHRASE is given. A test PKI only; say so loudly. */
+export const DEFAULT_PASSPHRASE = 'pnc-stack-test-pki';
+
+export interface ManifestEntry {
+  readonly id: string;
+  readonly suite: Suite;
+  readonly name: string;
+  readonly kind: CertificateKind;
+  readonly role?: CertificateRole;
+  readonly issuerId: string;
+  readonly certificate: string;
+  readonly key: string;
+  readonly serialHex: string;
+  readonly subject: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly bytes: number;
+  readonly fingerprint256: string;
+}
+
+export interface PkiManifest {
+  readonly format: 'pnc-stack-pki/1';
+  readonly createdAt: string;
+  readonly ocspUrl: string;
+  readonly country: string;
+  readonly suites: readonly Suite[];
+  readonly certificates: readonly ManifestEntry[];
+}
+
+export class PkiDirectoryError extends Error {
+  override readonly name = 'PkiDirectoryError';
+}
+
+export interface InitOptions {
+  readonly protocol: Protocol | 'both';
+  readonly ocspUrl?: string;
+  readonly passphrase: string;
+  readonly now?: number;
+  readonly country?: string;
+  readonly seccId?: string;
+  readonly emaid?: string;
+  /** Replace an existing PKI in the directory. */
+  readonly force?: boolean;
+}
+
+function write(dir: string, rel: string, data: string, mode = 0o644): void {
+  const path = join(dir, rel);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, data, { mode });
+}
+
+const certFile = (c: IssuedCertificate): string => `ca/${c.suite}/${c.name}.pem`;
+const keyFile = (c: IssuedCertificate): string => `ca/${c.suite}/${c.name}.key.pem`;
+
+function manifestEntry(c: IssuedCertificate): ManifestEntry {
+  return {
+    id: c.id,
+    suite: c.suite,
+    name: c.name,
+    kind: c.kind,
+    ...(c.role ? { role: c.role } : {}),
+    issuerId: c.issuerId,
+    certificate: certFile(c),
+    key: keyFile(c),
+    serialHex: c.cert.serialHex,
+    subject: formatName(c.cert.subject),
+    notBefore: new Date(c.cert.notBefore).toISOString(),
+    notAfter: new Date(c.cert.notAfter).toISOString(),
+    bytes: c.der.length,
+    fingerprint256: fingerprint256(c.der),
+  };
+}
+
+function databaseEntry(c: IssuedCertificate): CaDatabaseEntry {
+  return {
+    id: c.id,
+    issuerId: c.issuerId,
+    serialHex: c.cert.serialHex,
+    subject: formatName(c.cert.subject),
+    notAfter: new Date(c.cert.notAfter).toISOString(),
+    status: 'valid',
+  };
+}
+
+/** Leaf followed by its sub-CAs (never the root), as a peer sends it. */
+function chainPem(c: IssuedCertificate, byId: ReadonlyMap<string, IssuedCertificate>): string {
+  const out = [encodePem('CERTIFICATE', c.der)];
+  for (let p = byId.get(c.issuerId); p && p.kind !== 'root'; p = byId.get(p.issuerId)) out.push(encodePem('CERTIFICATE', p.der));
+  return out.join('');
+}
+
+/** Copies for the parties: what each one holds of the PKI. */
+function writePartyViews(dir: string, certs: readonly IssuedCertificate[], all: ReadonlyMap<string, IssuedCertificate>, passphrase: string): void {
+  const put = (party: string, c: IssuedCertificate, store: 'truststore' | 'keystore', fileName: string): void => {
+    const base = `${party}/${c.suite}/${store}`;
+    if (store === 'truststore') {
+      write(dir, `${base}/${fileName}.pem`, encodePem('CERTIFICATE', c.der));
+    } else {
+      write(dir, `${base}/${fileName}.chain.pem`, chainPem(c, all));
+      write(dir, `${base}/${fileName}.key.pem`, encryptPrivateKey(c.key.privateKey, passphrase), 0o600);
+    }
+  };
+  for (const c of certs) {
+    switch (c.kind === 'ocsp-signer' ? 'ocsp-signer' : c.name.startsWith('contract/') ? 'contract' : c.name) {
+      case 'v2g-root':
+        for (const p of ['ev', 'charger', 'csms']) put(p, c, 'truststore', 'v2g-root');
+        break;
+      case 'mo-root':
+        for (const p of ['charger', 'csms', 'msp']) put(p, c, 'truststore', 'mo-root');
+        break;
+      case 'oem-root':
+        // -20 mutual TLS: the charger checks vehicle chains against OEM roots.
+        if (SUITES[c.suite].protocol === 'iso20') put('charger', c, 'truststore', 'oem-root');
+        put('cps', c, 'truststore', 'oem-root');
+        break;
+      case 'secc':
+        put('charger', c, 'keystore', 'secc');
+        break;
+      case 'cpo-sub2':
+        // The CSMS signs SECC certificate requests (OCPP SignCertificate) with the CPO Sub-CA 2.
+        put('csms', c, 'keystore', 'cpo-sub2');
+        break;
+      case 'mo-sub2':
+        put('msp', c, 'keystore', 'mo-sub2');
+        break;
+      case 'contract':
+        put('ev', c, 'keystore', `contracts/${c.cert.subject.commonName ?? c.cert.serialHex}`);
+        break;
+      case 'oem-prov':
+        put('ev', c, 'keystore', 'oem-prov');
+        break;
+      case 'vehicle':
+        put('ev', c, 'keystore', 'vehicle');
+        break;
+      case 'cps':
+        put('cps', c, 'keystore', 'cps');
+        break;
+      case 'ocsp-signer': {
+        const ca = all.get(c.issuerId)!;
+        write(dir, `ocsp/${c.suite}/${ca.name}.pem`, encodePem('CERTIFICATE', ca.der));
+        write(dir, `ocsp/${c.suite}/${c.name}.pem`, encodePem('CERTIFICATE', c.der));
+        write(dir, `ocsp/${c.suite}/${c.name}.key.pem`, encryptPrivateKey(c.key.privateKey, passphrase), 0o600);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+function writeIssued(dir: string, certs: readonly IssuedCertificate[], passphrase: string): void {
+  for (const c of certs) {
+    write(dir, certFile(c), encodePem('CERTIFICATE', c.der));
+    write(dir, keyFile(c), encryptPrivateKey(c.key.privateKey, passphrase), 0o600);
+  }
+}
+
+export function initPki(dir: string, options: InitOptions): PkiManifest {
+  if (existsSync(join(dir, MANIFEST)) && !options.force) throw new PkiDirectoryError(`${dir} already holds a PKI (use --force to replace it)`);
+  const now = options.now ?? Date.now();
+  const ocspUrl = options.ocspUrl ?? DEFAULT_TEST_PKI.ocspUrl;
+  const country = options.country ?? DEFAULT_TEST_PKI.country;
+  const certs = buildTestPki({
+    suites: suitesFor(options.protocol),
+    ocspUrl,
+    now,
+    country,
+    seccId: options.seccId ?? DEFAULT_TEST_PKI.seccId,
+    emaid: options.emaid ?? DEFAULT_TEST_PKI.emaid,
+  });
+  const byId = new Map(certs.map((c) => [c.id, c]));
+  writeIssued(dir, certs, options.passphrase);
+  writePartyViews(dir, certs, byId, options.passphrase);
+  writeCaDatabase(join(dir, CA_DATABASE), addEntries(emptyCaDatabase(), certs.map(databaseEntry)));
+  const manifest: PkiManifest = {
+    format: 'pnc-stack-pki/1',
+    createdAt: new Date(now).toISOString(),
+    ocspUrl,
+    country,
+    suites: suitesFor(options.protocol),
+    certificates: certs.map(manifestEntry),
+  };
+  write(dir, MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
+  return manifest;
+}
+
+/** Read access to a PKI directory. */
+export class PkiDirectory {
+  private readonly byId: Map<string, ManifestEntry>;
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: PkiManifest,
+  ) {
+    this.byId = new Map(manifest.certificates.map((e) => [e.id, e]));
+  }
+
+  static open(dir: string): PkiDirectory {
+    const path = join(dir, MANIFEST);
+    if (!existsSync(path)) throw new PkiDirectoryError(`${dir} holds no PKI (${MANIFEST} missing; run pnc pki init --dir ${dir})`);
+    let manifest: PkiManifest;
+    try {
+      manifest = JSON.parse(readFileSync(path, 'utf8')) as PkiManifest;
+    } catch (e) {
+      throw new PkiDirectoryError(`cannot read ${path}: ${(e as Error).message}`);
+    }
+    if (manifest.format !== 'pnc-stack-pki/1' || !Array.isArray(manifest.certificates)) throw new PkiDirectoryError(`${path} is not a pnc-stack PKI manifest`);
+    return new PkiDirectory(dir, manifest);
+  }
+
+  get databasePath(): string {
+    return join(this.dir, CA_DATABASE);
+  }
+
+  entry(id: string): ManifestEntry {
+    const e = this.byId.get(id);
+    if (!e) throw new PkiDirectoryError(`no certificate ${id} in ${this.dir}`);
+    return e;
+  }
+
+  entries(filter: (e: ManifestEntry) => boolean = () => true): ManifestEntry[] {
+    return this.manifest.certificates.filter(filter);
+  }
+
+  path(rel: string): string {
+    return join(this.dir, rel);
+  }
+
+  der(id: string): Buffer {
+    const [der] = decodePemCertificates(readFileSync(this.path(this.entry(id).certificate), 'utf8'));
+    if (!der) throw new PkiDirectoryError(`${this.entry(id).certificate} holds no certificate`);
+    return der;
+  }
+
+  certificate(id: string): Certificate {
+    return parseCertificate(this.der(id));
+  }
+
+  privateKey(id: string, passphrase: string): KeyObject {
+    return decryptPrivateKey(readFileSync(this.path(this.entry(id).key), 'utf8'), passphrase);
+  }
+
+  /** Manifest entries of the certificates in `der` (matched by fingerprint). */
+  find(der: Buffer): ManifestEntry | undefined {
+    const fp = fingerprint256(der);
+    return this.manifest.certificates.find((e) => e.fingerprint256 === fp);
+  }
+}
+
+export interface IssueContractOptions {
+  readonly emaid: string;
+  readonly protocol?: Protocol | 'both';
+  readonly passphrase: string;
+  readonly notBefore?: number;
+  readonly notAfter?: number;
+  readonly now?: number;
+}
+
+/** Issues a contract certificate for `emaid` in every suite of the PKI (or those of `protocol`). */
+export function issueContractInPki(dir: string, options: IssueContractOptions): ManifestEntry[] {
+  const pki = PkiDirectory.open(dir);
+  const now = options.now ?? Date.now();
+  const suites = pki.manifest.suites.filter((s) => !options.protocol || suitesFor(options.protocol).includes(s));
+  if (suites.length === 0) throw new PkiDirectoryError(`the PKI in ${dir} has no ${options.protocol} suite`);
+  const emaid = normalizeEmaid(options.emaid);
+  const issued: IssuedCertificate[] = [];
+  const known = new Map<string, IssuedCertificate>();
+  for (const suite of suites) {
+    const id = `${suite}/contract/${emaid}`;
+    if (pki.entries((e) => e.id === id).length) throw new PkiDirectoryError(`${id} exists already; revoke it and issue under another eMAID`);
+    const moSub2 = loadIssued(pki, `${suite}/mo-sub2`, options.passphrase);
+    const moSub1 = loadIssued(pki, `${suite}/mo-sub1`, options.passphrase);
+    known.set(moSub2.id, moSub2).set(moSub1.id, moSub1);
+    const notBefore = options.notBefore ?? now - 3_600_000;
+    issued.push(
+      issueContract({
+        emaid,
+        moSub2,
+        ocspUrl: pki.manifest.ocspUrl,
+        country: pki.manifest.country,
+        notBefore,
+        notAfter: options.notAfter ?? now + 730 * 86_400_000,
+      }),
+    );
+  }
+  for (const c of issued) known.set(c.id, c);
+  writeCaDatabase(pki.databasePath, addEntries(readCaDatabase(pki.databasePath), issued.map(databaseEntry)));
+  writeIssued(dir, issued, options.passphrase);
+  writePartyViews(dir, issued, known, options.passphrase);
+  const entries = issued.map(manifestEntry);
+  const manifest: PkiManifest = { ...pki.manifest, certificates: [...pki.manifest.certificates, ...entries] };
+  write(dir, MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
+  return entries;
+}
+
+function loadIssued(pki: PkiDirectory, id: string, passphrase: string): IssuedCertificate {
+  const e = pki.entry(id);
+  const der = pki.der(id);
+  const privateKey = pki.privateKey(id, passphrase);
+  const cert = parseCertificate(der);
+  return {
+    id: e.id,
+    suite: e.suite,
+    name: e.name,
+    kind: e.kind,
+    ...(e.role ? { role: e.role } : {}),
+    issuerId: e.issuerId,
+    der,
+    cert,
+    key: { type: SUITES[e.suite].keyType, privateKey, publicKey: createPublicKey(privateKey) },
+  };
+}
+
+export interface RevokeOptions {
+  readonly reason?: CrlReason;
+  readonly at?: number;
+}
+
+/**
+ * Marks certificates revoked in the CA database; the OCSP responder answers "revoked" from its next request on.
+ * `target` is a manifest id (iso2/cpo-sub2), an eMAID (all its contracts) or a PEM/DER file of one of our certificates.
+ */
+export function revokeInPki(dir: string, target: string, options: RevokeOptions = {}): ManifestEntry[] {
+  const pki = PkiDirectory.open(dir);
+  let entries: ManifestEntry[] = pki.entries((e) => e.id === target);
+  if (entries.length === 0) {
+    const emaid = normalizeEmaid(target);
+    entries = pki.entries((e) => e.role === 'contract' && e.name === `contract/${emaid}`);
+  }
+  if (entries.length === 0 && existsSync(target)) {
+    const raw = readFileSync(target);
+    const text = raw.toString('latin1');
+    const ders = text.includes('-----BEGIN') ? decodePemCertificates(text) : [raw];
+    const first = ders[0] && pki.find(ders[0]);
+    if (first) entries = [first];
+    else throw new PkiDirectoryError(`${target} is not a certificate of the PKI in ${dir}`);
+  }
+  if (entries.length === 0) throw new PkiDirectoryError(`nothing in ${dir} matches ${target} (give a manifest id, an eMAID or a certificate file)`);
+  const db = readCaDatabase(pki.databasePath);
+  writeCaDatabase(pki.databasePath, revokeEntries(db, entries.map((e) => e.id), options.at ?? Date.now(), options.reason ?? 'unspecified'));
+  return entries;
+}

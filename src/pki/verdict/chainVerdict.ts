@@ -1,0 +1,420 @@
+// The ISO 15118 chain verdict: a pure function of the certificates, the installed anchors, the protocol, the role
+// and a time. Every check is reported; the most severe failure picks the -2, -20 and OCPP codes (responseCodes.ts).
+import { createHash, type KeyObject } from 'node:crypto';
+import {
+  CertificateParseError,
+  hasKeyUsage,
+  keyUsageNames,
+  parseCertificate,
+  type Certificate,
+  type KeyUsageName,
+} from '../certificate/certificate.js';
+import { formatName } from '../certificate/name.js';
+import { publicKeyOf, verifyCertificateSignature, type SignatureCheck } from '../certificate/signature.js';
+import { EmaidError, emaidsEqual, parseEmaid, type CheckDigitPolicy } from '../emaid/emaid.js';
+import { UNDERSTOOD_EXTENSIONS } from '../oids.js';
+import { PROTOCOL_PROFILES, type Protocol } from '../profile/protocolProfile.js';
+import { ROLE_PROFILES, type CertificateRole } from '../profile/roleProfile.js';
+import {
+  responseCodesFor,
+  worstFailure,
+  type FailureKind,
+  type Iso20CertificateResponseCode,
+  type Iso2CertificateResponseCode,
+  type OcppCertificateStatus,
+} from './responseCodes.js';
+import type { TrustAnchor, TrustStore } from './trustStore.js';
+import type { VerdictCache } from './verdictCache.js';
+
+export type RevocationStatus =
+  | { readonly status: 'good' }
+  | { readonly status: 'revoked'; readonly reason?: string; readonly revokedAt?: number }
+  | { readonly status: 'unknown' }
+  /** The status could not be obtained (responder unreachable, bad response): the chain cannot be verified. */
+  | { readonly status: 'error'; readonly message: string };
+
+export interface ChainVerdictInput {
+  /** DER of the leaf certificate. */
+  readonly leaf: Buffer;
+  /** DER of the sub-CAs, in any order. */
+  readonly subCAs: readonly Buffer[];
+  readonly trustStore: TrustStore;
+  readonly protocol: Protocol;
+  readonly role: CertificateRole;
+  /** The time the chain is judged at (epoch ms). */
+  readonly at: number;
+  /** eMAID the EV sent beside the chain (PaymentDetailsReq); must equal the leaf CN ignoring hyphens and case. */
+  readonly expectedEmaid?: string;
+  readonly checkDigit?: CheckDigitPolicy;
+  /** OCSP results, keyed by the SHA-256 hex fingerprint of each certificate's DER. */
+  readonly revocation?: ReadonlyMap<string, RevocationStatus>;
+  readonly cache?: VerdictCache;
+}
+
+export const CHECK_NAMES = [
+  'parse',
+  'size',
+  'chainLength',
+  'algorithm',
+  'path',
+  'trustAnchor',
+  'signature',
+  'validity',
+  'basicConstraints',
+  'keyUsage',
+  'domainComponent',
+  'criticalExtensions',
+  'emaid',
+  'revocation',
+  'expiry',
+] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export interface CheckResult {
+  readonly name: CheckName;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface ChainVerdict {
+  readonly valid: boolean;
+  readonly protocol: Protocol;
+  readonly role: CertificateRole;
+  readonly failure?: FailureKind;
+  /** The ISO 15118 code of `protocol`. */
+  readonly responseCode: Iso2CertificateResponseCode | Iso20CertificateResponseCode;
+  readonly iso2ResponseCode: Iso2CertificateResponseCode;
+  readonly iso20ResponseCode: Iso20CertificateResponseCode;
+  readonly ocppCertificateStatus: OcppCertificateStatus;
+  /** Valid, but the leaf or a sub-CA ends within the protocol's warning window. */
+  readonly expiresSoon: boolean;
+  /** False when no installed anchor could judge the chain (none installed, or none issued it): the
+   *  charger may then hand the chain to the CSMS (OCPP C07.FR.06, CentralContractValidationAllowed). */
+  readonly anchorFound: boolean;
+  readonly checks: readonly CheckResult[];
+  /** Leaf first, then the sub-CAs in issuing order (empty when parsing failed). */
+  readonly path: readonly Certificate[];
+  readonly anchor?: Certificate;
+  /** Normalised eMAID of a contract leaf. */
+  readonly emaid?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export function fingerprint256(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+function label(cert: Certificate, position: string): string {
+  return `${position} "${cert.subject.commonName ?? formatName(cert.subject)}"`;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** `issuer` can have issued `child`: same name, and the same key id when both carry one. */
+function namesChain(issuer: Certificate, child: Certificate): boolean {
+  if (!issuer.subjectRaw.equals(child.issuerRaw)) return false;
+  const ski = issuer.subjectKeyId;
+  const aki = child.authorityKeyId;
+  return ski === undefined || aki === undefined || ski.equals(aki);
+}
+
+const isSelfIssued = (c: Certificate): boolean => c.subjectRaw.equals(c.issuerRaw);
+
+class Report {
+  readonly checks: CheckResult[] = [];
+  readonly failures = new Set<FailureKind>();
+  pass(name: CheckName, detail: string): void {
+    this.checks.push({ name, ok: true, detail });
+  }
+  fail(name: CheckName, kind: FailureKind, detail: string): void {
+    this.conclude(name, kind, [detail], '');
+  }
+  /** One check over several findings: passes with `okDetail` or fails with all findings joined. */
+  conclude(name: CheckName, kinds: FailureKind | readonly FailureKind[], findings: readonly string[], okDetail: string): void {
+    if (findings.length === 0) {
+      this.pass(name, okDetail);
+      return;
+    }
+    this.checks.push({ name, ok: false, detail: findings.join('; ') });
+    for (const k of typeof kinds === 'string' ? [kinds] : kinds) this.failures.add(k);
+  }
+}
+
+interface Path {
+  readonly certs: Certificate[];
+  readonly anchor?: TrustAnchor;
+  readonly anchorLinkCheck?: SignatureCheck;
+}
+
+export function chainVerdict(input: ChainVerdictInput): ChainVerdict {
+  const profile = PROTOCOL_PROFILES[input.protocol];
+  const role = ROLE_PROFILES[input.role];
+  const r = new Report();
+
+  const transmitted = [input.leaf, ...input.subCAs];
+  const oversize = transmitted
+    .map((der, i) => ({ der, i }))
+    .filter(({ der }) => der.length > profile.maxCertificateBytes)
+    .map(({ der, i }) => `${i === 0 ? 'leaf' : `sub-CA #${i}`} is ${der.length} bytes`);
+  r.conclude('size', 'chain', oversize, `every certificate ≤ ${profile.maxCertificateBytes} bytes DER`);
+
+  if (input.subCAs.length > profile.maxSubCAs) {
+    r.fail('chainLength', 'chain', `${input.subCAs.length} sub-CAs, ${input.protocol} allows at most ${profile.maxSubCAs}`);
+  } else {
+    r.pass('chainLength', `${input.subCAs.length} sub-CA(s), at most ${profile.maxSubCAs}`);
+  }
+
+  let leaf: Certificate;
+  const subs: Certificate[] = [];
+  try {
+    leaf = parseCertificate(input.leaf);
+    for (const der of input.subCAs) subs.push(input.cache ? input.cache.certificate(der) : parseCertificate(der));
+  } catch (e) {
+    if (!(e instanceof CertificateParseError)) throw e;
+    r.fail('parse', 'chain', e.message);
+    return conclude(input, r, { certs: [] }, false, undefined);
+  }
+  r.pass('parse', `${transmitted.length} certificate(s) parsed`);
+
+  const path = buildPath(leaf, subs, input, r);
+  checkAlgorithms(path, profile.algorithms, r);
+  checkSignatures(path, input.cache, r);
+  checkValidity(path, input.at, r);
+  checkBasicConstraints(path, r);
+  checkKeyUsage(path, role.leafKeyUsage, r);
+
+  const dcs = leaf.subject.domainComponents;
+  if (dcs.some((dc) => dc.toUpperCase() === role.leafDomainComponent)) {
+    r.pass('domainComponent', `leaf DC=${role.leafDomainComponent}`);
+  } else {
+    r.fail('domainComponent', 'chain', `leaf has ${dcs.length ? dcs.map((d) => `DC=${d}`).join(',') : 'no DC'}, a ${role.description} needs DC=${role.leafDomainComponent}`);
+  }
+
+  const unknownCritical: string[] = [];
+  for (const [i, c] of allCerts(path).entries()) {
+    for (const ext of c.extensions) {
+      if (ext.critical && !UNDERSTOOD_EXTENSIONS.has(ext.oid)) unknownCritical.push(`${positionLabel(path, c, i)} has unknown critical extension ${ext.oid}`);
+    }
+  }
+  r.conclude('criticalExtensions', 'chain', unknownCritical, 'no unknown critical extension');
+
+  let emaid: string | undefined;
+  if (role.leafIsEmaid) emaid = checkEmaid(leaf, input.expectedEmaid, input.checkDigit ?? 'lenient', r);
+  if (input.revocation) checkRevocation(path, input.revocation, r);
+
+  const earliest = Math.min(...path.certs.map((c) => c.notAfter));
+  const daysLeft = Math.floor((earliest - input.at) / DAY_MS);
+  const expiresSoon = r.failures.size === 0 && earliest - input.at <= profile.expiresSoonDays * DAY_MS;
+  r.pass('expiry', `chain valid for ${daysLeft} more day(s)${expiresSoon ? `, within the ${profile.expiresSoonDays}-day warning window` : ''}`);
+  return conclude(input, r, path, expiresSoon, emaid);
+}
+
+function conclude(input: ChainVerdictInput, r: Report, path: Path, expiresSoon: boolean, emaid: string | undefined): ChainVerdict {
+  const failure = worstFailure(r.failures);
+  const codes = responseCodesFor(failure, expiresSoon, input.role === 'contract');
+  return {
+    valid: failure === undefined,
+    protocol: input.protocol,
+    role: input.role,
+    ...(failure ? { failure } : {}),
+    responseCode: input.protocol === 'iso2' ? codes.iso2 : codes.iso20,
+    iso2ResponseCode: codes.iso2,
+    iso20ResponseCode: codes.iso20,
+    ocppCertificateStatus: codes.ocpp,
+    expiresSoon,
+    anchorFound: path.anchor !== undefined,
+    checks: r.checks,
+    path: path.certs,
+    ...(path.anchor ? { anchor: path.anchor.cert } : {}),
+    ...(emaid !== undefined ? { emaid } : {}),
+  };
+}
+
+const allCerts = (path: Path): Certificate[] => (path.anchor ? [...path.certs, path.anchor.cert] : path.certs);
+
+function positionLabel(path: Path, cert: Certificate, index: number): string {
+  if (index === 0) return label(cert, 'leaf');
+  if (path.anchor && cert === path.anchor.cert) return label(cert, 'root');
+  return label(cert, 'sub-CA');
+}
+
+/** Leaf → sub-CAs (taken from the chain, any order) → an installed anchor chosen by issuer name and key id. */
+function buildPath(leaf: Certificate, subs: Certificate[], input: ChainVerdictInput, r: Report): Path {
+  const certs = [leaf];
+  const remaining = [...subs];
+  const problems: string[] = [];
+  let current = leaf;
+  let anchor: TrustAnchor | undefined;
+  let anchorLinkCheck: SignatureCheck | undefined;
+  for (;;) {
+    const next = remaining.findIndex((c) => namesChain(c, current) && !isSelfIssued(c));
+    if (next >= 0) {
+      current = remaining.splice(next, 1)[0]!;
+      certs.push(current);
+      continue;
+    }
+    const candidates = (input.trustStore.bySubject.get(current.issuerRaw.toString('latin1')) ?? []).filter((a) => namesChain(a.cert, current));
+    for (const candidate of candidates) {
+      const check = verifyLink(current, candidate.cert, candidate.key, current === leaf ? undefined : input.cache);
+      if (!anchor || (check.ok && !anchorLinkCheck?.ok)) {
+        anchor = candidate;
+        anchorLinkCheck = check;
+      }
+      if (check.ok) break;
+    }
+    break;
+  }
+  for (const c of remaining) {
+    problems.push(isSelfIssued(c) ? `${label(c, 'certificate')} is self-signed: roots come from the trust store, not the chain` : `${label(c, 'sub-CA')} does not belong to the chain`);
+  }
+  r.conclude('path', 'chain', problems, `leaf → ${certs.length - 1} sub-CA(s) → ${anchor ? 'installed root' : '?'}`);
+
+  const top = certs[certs.length - 1]!;
+  if (anchor) {
+    r.pass('trustAnchor', `issued by installed ${label(anchor.cert, 'root')} (${anchor.source})`);
+  } else if (input.trustStore.anchors.length === 0) {
+    r.fail('trustAnchor', 'noAnchors', 'no trust anchors are installed');
+  } else {
+    r.fail('trustAnchor', 'untrusted', `no installed root issued ${label(top, certs.length === 1 ? 'leaf' : 'sub-CA')} (issuer "${formatName(top.issuer)}")`);
+  }
+  return anchor ? { certs, anchor, ...(anchorLinkCheck ? { anchorLinkCheck } : {}) } : { certs };
+}
+
+function verifyLink(child: Certificate, issuer: Certificate, issuerKey: KeyObject, cache: VerdictCache | undefined): SignatureCheck {
+  const run = (): SignatureCheck => verifyCertificateSignature(child, issuerKey, issuer.publicKeyType);
+  return cache ? cache.link(child, issuer, run) : run();
+}
+
+function checkAlgorithms(path: Path, allowed: (typeof PROTOCOL_PROFILES)[Protocol]['algorithms'], r: Report): void {
+  const findings: string[] = [];
+  for (const [i, c] of allCerts(path).entries()) {
+    const where = positionLabel(path, c, i);
+    if (!allowed.some((a) => a.key === c.publicKeyType)) findings.push(`${where} has a ${c.publicKeyType} key`);
+    if (!allowed.some((a) => a.signature === c.signatureAlgorithm)) findings.push(`${where} is signed with ${c.signatureAlgorithm === 'unsupported' ? c.signatureAlgorithmOid : c.signatureAlgorithm}`);
+  }
+  r.conclude('algorithm', 'chain', findings, `keys and signatures are ${allowed.map((a) => `${a.key}/${a.signature}`).join(' or ')}`);
+}
+
+function checkSignatures(path: Path, cache: VerdictCache | undefined, r: Report): void {
+  const findings: string[] = [];
+  for (let i = 0; i + 1 < path.certs.length; i++) {
+    const child = path.certs[i]!;
+    const issuer = path.certs[i + 1]!;
+    if (issuer.publicKeyType === 'unsupported') {
+      findings.push(`${label(issuer, 'sub-CA')} has an unsupported key`);
+      continue;
+    }
+    const key = cache ? cache.key(issuer) : publicKeyOf(issuer);
+    const check = verifyLink(child, issuer, key, i === 0 ? undefined : cache);
+    if (!check.ok) findings.push(`${positionLabel(path, child, i)}: ${check.reason}`);
+  }
+  if (path.anchor && path.anchorLinkCheck && !path.anchorLinkCheck.ok) {
+    const top = path.certs[path.certs.length - 1]!;
+    findings.push(`${positionLabel(path, top, path.certs.length - 1)} against the root: ${path.anchorLinkCheck.reason}`);
+  }
+  r.conclude('signature', 'chain', findings, `${path.certs.length - 1 + (path.anchor ? 1 : 0)} signature(s) verified`);
+}
+
+function checkValidity(path: Path, at: number, r: Report): void {
+  const findings: string[] = [];
+  const kinds: FailureKind[] = [];
+  for (const [i, c] of allCerts(path).entries()) {
+    if (at > c.notAfter) {
+      findings.push(`${positionLabel(path, c, i)} expired ${iso(c.notAfter)}`);
+      kinds.push('expired');
+    } else if (at < c.notBefore) {
+      findings.push(`${positionLabel(path, c, i)} is not valid before ${iso(c.notBefore)}`);
+      kinds.push('notYetValid');
+    }
+  }
+  r.conclude('validity', kinds, findings, 'every certificate is within its validity period');
+}
+
+function checkBasicConstraints(path: Path, r: Report): void {
+  const findings: string[] = [];
+  const [leaf, ...issuers] = allCerts(path);
+  if (leaf!.basicConstraints?.ca) findings.push(`${label(leaf!, 'leaf')} is a CA (basicConstraints CA:TRUE)`);
+  let intermediatesBelow = 0;
+  for (const [j, c] of issuers.entries()) {
+    const where = positionLabel(path, c, j + 1);
+    const bc = c.basicConstraints;
+    if (!bc?.ca) findings.push(`${where} is not a CA (basicConstraints ${bc ? 'CA:FALSE' : 'missing'})`);
+    else if (!bc.critical) findings.push(`${where} basicConstraints is not critical (RFC 5280 §4.2.1.9)`);
+    // RFC 5280 §4.2.1.9: pathLen counts the non-self-issued intermediates below this CA.
+    if (bc?.pathLen !== undefined && intermediatesBelow > bc.pathLen) {
+      findings.push(`${where} has pathLen ${bc.pathLen} but ${intermediatesBelow} sub-CA(s) below it`);
+    }
+    if (!isSelfIssued(c)) intermediatesBelow++;
+  }
+  r.conclude('basicConstraints', 'chain', findings, 'leaf is no CA; every issuer is a CA within its pathLen');
+}
+
+function checkKeyUsage(path: Path, leafNeeds: readonly KeyUsageName[], r: Report): void {
+  const findings: string[] = [];
+  const [leaf, ...issuers] = allCerts(path);
+  const leafKu = leaf!.keyUsage;
+  if (!leafKu) {
+    findings.push(`${label(leaf!, 'leaf')} has no keyUsage`);
+  } else {
+    if (!leafKu.critical) findings.push(`${label(leaf!, 'leaf')} keyUsage is not critical`);
+    const missing = leafNeeds.filter((u) => !hasKeyUsage(leaf!, u));
+    if (missing.length) findings.push(`${label(leaf!, 'leaf')} keyUsage lacks ${missing.join(', ')} (has ${keyUsageNames(leafKu.bits).join(', ') || 'nothing'})`);
+    if (hasKeyUsage(leaf!, 'keyCertSign')) findings.push(`${label(leaf!, 'leaf')} keyUsage allows keyCertSign`);
+  }
+  for (const [j, c] of issuers.entries()) {
+    const where = positionLabel(path, c, j + 1);
+    if (!c.keyUsage) findings.push(`${where} has no keyUsage`);
+    else if (!hasKeyUsage(c, 'keyCertSign')) findings.push(`${where} keyUsage lacks keyCertSign`);
+    else if (!c.keyUsage.critical) findings.push(`${where} keyUsage is not critical`);
+  }
+  r.conclude('keyUsage', 'chain', findings, `leaf has ${leafNeeds.join(', ')}; every issuer has keyCertSign`);
+}
+
+function checkEmaid(leaf: Certificate, expected: string | undefined, policy: CheckDigitPolicy, r: Report): string | undefined {
+  const cn = leaf.subject.commonName;
+  if (cn === undefined) {
+    r.fail('emaid', 'contractInvalid', 'contract leaf has no CN (the eMAID)');
+    return undefined;
+  }
+  let normalized: string;
+  let note = '';
+  try {
+    const e = parseEmaid(cn, policy);
+    normalized = e.normalized;
+    if (e.checkDigitValid === false) note = `; check digit ${e.checkDigit} should be ${e.expectedCheckDigit} (accepted: lenient check digits)`;
+  } catch (err) {
+    if (!(err instanceof EmaidError)) throw err;
+    r.fail('emaid', 'contractInvalid', `leaf CN: ${err.message}`);
+    return undefined;
+  }
+  if (expected !== undefined && !emaidsEqual(expected, cn)) {
+    r.fail('emaid', 'chain', `eMAID ${expected} does not match the contract CN ${cn}`);
+  } else {
+    r.pass('emaid', `leaf CN ${cn} is a valid eMAID${expected !== undefined ? ' matching the request' : ''}${note}`);
+  }
+  return normalized;
+}
+
+function checkRevocation(path: Path, statuses: ReadonlyMap<string, RevocationStatus>, r: Report): void {
+  const findings: string[] = [];
+  const kinds: FailureKind[] = [];
+  let checked = 0;
+  for (const [i, c] of path.certs.entries()) {
+    const s = statuses.get(fingerprint256(c.der));
+    if (!s) continue;
+    checked++;
+    if (s.status === 'revoked') {
+      findings.push(`${positionLabel(path, c, i)} is revoked${s.reason ? ` (${s.reason})` : ''}${s.revokedAt !== undefined ? ` since ${iso(s.revokedAt)}` : ''}`);
+      kinds.push('revoked');
+    } else if (s.status === 'unknown') {
+      // OCSP "unknown": the responder does not know the certificate; C07.FR.17 treats that as unverifiable, not revoked.
+      findings.push(`${positionLabel(path, c, i)} is unknown to its OCSP responder`);
+      kinds.push('chain');
+    } else if (s.status === 'error') {
+      findings.push(`${positionLabel(path, c, i)}: revocation status unavailable (${s.message})`);
+      kinds.push('chain');
+    }
+  }
+  r.conclude('revocation', kinds, findings, `${checked} of ${path.certs.length} certificate(s) checked by OCSP: good`);
+}

@@ -1,0 +1,68 @@
+// Memo of the pure, time-independent parts of a chain verdict for intermediates: parsing, key import and the
+// signature of each (intermediate, issuer) link. A hit is a certificate with exactly the same DER bytes.
+import type { KeyObject } from 'node:crypto';
+import { parseCertificate, type Certificate } from '../certificate/certificate.js';
+import { publicKeyOf, type SignatureCheck } from '../certificate/signature.js';
+
+export class VerdictCache {
+  // Bucketed by the last 16 bytes of the DER (inside the signature, so effectively random), then compared in full.
+  private readonly certs = new Map<string, Certificate[]>();
+  private readonly keys = new WeakMap<Certificate, KeyObject>();
+  // Certificates handed out by certificate() and trust-store anchors are shared instances, so links key on identity.
+  private readonly links = new WeakMap<Certificate, Map<Certificate, SignatureCheck>>();
+
+  constructor(readonly maxEntries = 4096) {}
+
+  get size(): number {
+    return this.certs.size;
+  }
+
+  /** Parses (or recalls) an intermediate; parse errors are not cached and propagate. */
+  certificate(der: Buffer): Certificate {
+    const id = der.toString('latin1', Math.max(0, der.length - 16));
+    const bucket = this.certs.get(id);
+    const hit = bucket?.find((c) => c.der.equals(der));
+    if (hit) return hit;
+    // Copy: the caller's buffer may be a view into network memory that gets reused; the cache outlives it.
+    const cert = parseCertificate(Buffer.from(der));
+    if (bucket) bucket.push(cert);
+    else {
+      evictIfFull(this.certs, this.maxEntries);
+      this.certs.set(id, [cert]);
+    }
+    return cert;
+  }
+
+  key(cert: Certificate): KeyObject {
+    let key = this.keys.get(cert);
+    if (!key) {
+      key = publicKeyOf(cert);
+      this.keys.set(cert, key);
+    }
+    return key;
+  }
+
+  link(child: Certificate, issuer: Certificate, verify: () => SignatureCheck): SignatureCheck {
+    let byIssuer = this.links.get(child);
+    const hit = byIssuer?.get(issuer);
+    if (hit) return hit;
+    const result = verify();
+    if (!byIssuer) this.links.set(child, (byIssuer = new Map<Certificate, SignatureCheck>()));
+    byIssuer.set(issuer, result);
+    return result;
+  }
+
+  clear(): void {
+    this.certs.clear();
+  }
+}
+
+function evictIfFull<K, V>(map: Map<K, V>, max: number): void {
+  if (map.size < max) return;
+  // Maps iterate in insertion order: drop the oldest quarter.
+  let n = Math.ceil(max / 4);
+  for (const k of map.keys()) {
+    map.delete(k);
+    if (--n === 0) break;
+  }
+}
