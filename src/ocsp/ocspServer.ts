@@ -1,10 +1,11 @@
 // `pnc ocsp serve`: RFC 6960 Appendix A over HTTP with fastify. POST with application/ocsp-request on any path, GET
 // with the base64 request as the last path segment. Every request is answered with an OCSPResponse; malformed
 // input gets malformedRequest, never a crash.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { encodeOcspError } from '../pki/ocsp/ocspMessages.js';
 import type { OcspAnswer } from '../pki/ocsp/ocspResponderCore.js';
 import type { Tracer } from '../trace/tracer.js';
+import { requestFromGetPath } from './getRequestPath.js';
 
 export interface OcspResponder {
   respond(request: Buffer): OcspAnswer;
@@ -21,7 +22,16 @@ const OCSP_RESPONSE = 'application/ocsp-response';
 
 export function createOcspServer(options: OcspServerOptions): FastifyInstance {
   const maxBytes = options.maxRequestBytes ?? 16 * 1024;
-  const app = Fastify({ logger: false, bodyLimit: maxBytes, routerOptions: { maxParamLength: Math.ceil((maxBytes * 4) / 3) * 3 } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: maxBytes,
+    routerOptions: { maxParamLength: Math.ceil((maxBytes * 4) / 3) * 3 },
+    // A URL the router cannot decode (bad %-escape) is still an OCSP request: answer malformedRequest, not JSON.
+    frameworkErrors: (err, _req, reply) => {
+      options.tracer.emit({ kind: 'error', party: 'ocsp', error: 'malformedRequest', detail: err.message });
+      void (reply as FastifyReply).status(400).header('content-type', OCSP_RESPONSE).send(encodeOcspError('malformedRequest'));
+    },
+  });
   app.removeAllContentTypeParsers();
   // RFC 6960 A.1 names application/ocsp-request; any other body is read as bytes too and judged by the DER parser.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -46,15 +56,8 @@ export function createOcspServer(options: OcspServerOptions): FastifyInstance {
   });
 
   app.get('/*', async (req, reply) => {
-    const path = (req.params as { '*': string })['*'];
-    const last = path.split('/').pop() ?? '';
-    let request = Buffer.alloc(0);
-    try {
-      request = Buffer.from(decodeURIComponent(last), 'base64');
-    } catch (e) {
-      // A broken %-escape leaves the request empty: the core answers malformedRequest.
-      if (!(e instanceof URIError)) throw e;
-    }
+    // The raw URL: the router's decoded parameter has already turned an escaped '/' of the base64 into a separator.
+    const request = requestFromGetPath(req.raw.url ?? '');
     return reply
       .header('content-type', OCSP_RESPONSE)
       // RFC 5019 §6.2: let HTTP caches keep a GET answer no longer than the response itself is fresh.

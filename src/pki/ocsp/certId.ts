@@ -141,6 +141,7 @@ const hexPattern = /^[0-9a-fA-F]+$/;
 
 /** CertID from OCPP OCSPRequestData received from a station: validated, since it is untrusted input. */
 export function certIdFromRequestData(d: OcspRequestData): CertId {
+  if (typeof d !== 'object' || d === null) throw new CertIdError('OCSPRequestData must be an object');
   if (!['SHA256', 'SHA384', 'SHA512'].includes(d.hashAlgorithm)) {
     throw new CertIdError(`hashAlgorithm ${String(d.hashAlgorithm)} is not SHA256, SHA384 or SHA512`);
   }

@@ -31,21 +31,22 @@ export const OcspResponseStatus = {
 export type OcspResponseStatusName = keyof typeof OcspResponseStatus;
 const statusNames = new Map(Object.entries(OcspResponseStatus).map(([k, v]) => [v, k as OcspResponseStatusName]));
 
-/** RFC 5280 §5.3.1 CRLReason. */
-export const CRL_REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'unused7',
-  'removeFromCRL',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
-export type CrlReason = (typeof CRL_REASONS)[number];
+/** RFC 5280 §5.3.1 CRLReason (value 7 is not used). */
+export const CRL_REASON_CODES = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  removeFromCRL: 8,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+} as const;
+export type CrlReason = keyof typeof CRL_REASON_CODES;
+export const CRL_REASONS = Object.keys(CRL_REASON_CODES) as CrlReason[];
+const reasonByCode = new Map(Object.entries(CRL_REASON_CODES).map(([k, v]) => [v as number, k as CrlReason]));
 
 /** RFC 8954 §2.1: a nonce is 1 to 32 octets. */
 export const MAX_NONCE_BYTES = 32;
@@ -120,9 +121,8 @@ export function parseOcspRequest(bytes: Buffer, maxCertIds = 32): OcspRequest {
     const signed = top.optional(contextTag(0, true)) !== undefined;
     top.finish('OCSPRequest');
     const version = tbs.optional(contextTag(0, true));
-    if (version) {
-      const v = readTlv(bytes, version.contentStart, version.end);
-      if (readSmallInteger(bytes, v) !== 0) throw new DerError('unsupported OCSPRequest version', v.start);
+    if (version && readSmallInteger(bytes, explicitInner(bytes, version, 'version')) !== 0) {
+      throw new DerError('unsupported OCSPRequest version', version.start);
     }
     tbs.optional(contextTag(1, true)); // requestorName
     const list = new DerCursor(bytes, tbs.next('requestList', Tag.SEQUENCE));
@@ -191,7 +191,7 @@ function encodeSingleStatus(s: SingleStatus): Buffer {
   if (s.status === 'good') return Buffer.from([0x80, 0x00]);
   if (s.status === 'unknown') return Buffer.from([0x82, 0x00]);
   const parts = [der.generalizedTime(s.revokedAt)];
-  if (s.reason !== undefined) parts.push(der.explicit(0, der.enumerated(CRL_REASONS.indexOf(s.reason))));
+  if (s.reason !== undefined) parts.push(der.explicit(0, der.enumerated(CRL_REASON_CODES[s.reason])));
   return der.implicitConstructed(1, ...parts);
 }
 
@@ -251,9 +251,9 @@ function parseSingleStatus(buf: Buffer, tlv: Tlv): SingleStatus {
     const reasonWrapper = c.optional(contextTag(0, true));
     c.finish('RevokedInfo');
     if (!reasonWrapper) return { status: 'revoked', revokedAt };
-    const code = readSmallInteger(buf, readTlv(buf, reasonWrapper.contentStart, reasonWrapper.end), Tag.ENUMERATED);
-    const reason = CRL_REASONS[code];
-    if (!reason) throw new DerError(`CRLReason ${code} out of range`, reasonWrapper.start);
+    const code = readSmallInteger(buf, explicitInner(buf, reasonWrapper, 'revocationReason'), Tag.ENUMERATED);
+    const reason = reasonByCode.get(code);
+    if (!reason) throw new DerError(`CRLReason ${code} is not a valid reason`, reasonWrapper.start);
     return { status: 'revoked', revokedAt, reason };
   }
   throw new DerError(`unknown CertStatus tag 0x${tlv.tag.toString(16)}`, tlv.start);

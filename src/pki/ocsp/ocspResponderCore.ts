@@ -148,7 +148,8 @@ export class OcspResponderCore {
     const summary = answers.map((a) => ({ serialHex: a.serialHex, authorityId: a.authorityId, status: a.status.status }));
     if (reuseKey !== undefined) {
       if (this.reused.size > 10_000) this.reused.clear();
-      this.reused.set(reuseKey, { response, expires: now + this.reuseMs, version, answers: summary });
+      // Never serve a pre-produced response past its own nextUpdate.
+      this.reused.set(reuseKey, { response, expires: Math.min(now + this.reuseMs, thisUpdate + this.validityMs), version, answers: summary });
     }
     return { status: 'successful', response, answers: summary, reused: false };
   }
