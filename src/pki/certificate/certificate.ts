@@ -19,7 +19,7 @@ import {
   type Tlv,
 } from '../der/derReader.js';
 import { Oid } from '../oids.js';
-import { checkName, parseName, type DistinguishedName } from './name.js';
+import { canonicalName, checkName, parseName, type DistinguishedName } from './name.js';
 
 export type SignatureAlgorithm =
   | 'ecdsa-with-SHA256'
@@ -70,6 +70,9 @@ export interface Certificate {
   readonly subjectRaw: Buffer;
   readonly issuer: DistinguishedName;
   readonly subject: DistinguishedName;
+  /** Comparison forms of the names (canonicalName), for chaining when the raw bytes differ. */
+  readonly issuerCanonical: string;
+  readonly subjectCanonical: string;
   readonly notBefore: number;
   readonly notAfter: number;
   /** Full SubjectPublicKeyInfo DER. */
@@ -259,6 +262,8 @@ function parse(der: Buffer): Certificate {
     const inner = readTlv(der, versionTlv.contentStart, versionTlv.end);
     if (inner.end !== versionTlv.end) throw new DerError('version: extra data', inner.end);
     version = readSmallInteger(der, inner) + 1;
+    // RFC 5280 §4.1.2.1: v2 or v3 when present; DER never encodes the DEFAULT v1.
+    if (version !== 2 && version !== 3) throw new DerError(`certificate version ${version} is not 2 or 3 when encoded`, versionTlv.start);
   }
   const serial = readIntegerBytes(der, t.next('serialNumber', Tag.INTEGER));
   const innerAlgTlv = t.next('signature', Tag.SEQUENCE);
@@ -332,6 +337,8 @@ function parse(der: Buffer): Certificate {
 class ParsedCertificate implements Certificate {
   private subjectName?: DistinguishedName;
   private issuerName?: DistinguishedName;
+  private subjectKey?: string;
+  private issuerKey?: string;
   readonly basicConstraints?: { readonly ca: boolean; readonly pathLen?: number; readonly critical: boolean };
   readonly keyUsage?: { readonly bits: number; readonly critical: boolean };
   readonly extKeyUsage?: readonly string[];
@@ -375,6 +382,14 @@ class ParsedCertificate implements Certificate {
 
   get subject(): DistinguishedName {
     return (this.subjectName ??= parseName(this.subjectRaw, readRoot(this.subjectRaw, Tag.SEQUENCE, 'Name')));
+  }
+
+  get subjectCanonical(): string {
+    return (this.subjectKey ??= canonicalName(this.subjectRaw));
+  }
+
+  get issuerCanonical(): string {
+    return (this.issuerKey ??= canonicalName(this.issuerRaw));
   }
 
   get issuer(): DistinguishedName {

@@ -1,5 +1,5 @@
 // X.501 Name: the attributes ISO 15118 cares about (CN, O, C, DC) plus a printable form.
-import { DerCursor, DerError, Tag, checkString, readOid, readString, type Tlv } from '../der/derReader.js';
+import { DerCursor, DerError, Tag, checkString, readOid, readRoot, readString, type Tlv } from '../der/derReader.js';
 import { Oid } from '../oids.js';
 
 export interface NameAttribute {
@@ -69,6 +69,29 @@ export function parseName(buf: Uint8Array, tlv: Tlv): DistinguishedName {
     ...(organization !== undefined ? { organization } : {}),
     ...(country !== undefined ? { country } : {}),
   };
+}
+
+/**
+ * Comparison form of a Name (RFC 5280 §7.1): string values in any directory string type compare equal after
+ * trimming, folding internal white space and case (a simplified RFC 4518 caseIgnoreMatch, as OpenSSL does).
+ * Attributes within one RDN are order-independent.
+ */
+export function canonicalName(raw: Buffer): string {
+  const root = readRoot(raw, Tag.SEQUENCE, 'Name');
+  const rdns = new DerCursor(raw, root);
+  const out: string[] = [];
+  while (!rdns.done) {
+    const rdn = new DerCursor(raw, rdns.next('RelativeDistinguishedName', Tag.SET));
+    const atvs: string[] = [];
+    while (!rdn.done) {
+      const atv = new DerCursor(raw, rdn.next('AttributeTypeAndValue', Tag.SEQUENCE));
+      const type = readOid(raw, atv.next('attribute type', Tag.OID));
+      const value = readString(raw, atv.next('attribute value'));
+      atvs.push(`${type}=${value.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()}`);
+    }
+    out.push(atvs.sort().join('\u0001'));
+  }
+  return out.join('\u0000');
 }
 
 /** One-line form, in encoding order: `CN=…, O=…, C=DE, DC=MO`. */

@@ -1,6 +1,7 @@
 // Public keys and certificate signatures through node:crypto (never pure-JS crypto).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { Certificate, PublicKeyType, SignatureAlgorithm } from './certificate.js';
+import { ecPointProblem } from './ecPoint.js';
 
 const coordinateBytes: Partial<Record<PublicKeyType, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
@@ -27,6 +28,21 @@ export function publicKeyOf(cert: Pick<Certificate, 'publicKeyType' | 'publicKey
     return createPublicKey({ key: { kty: 'OKP', crv: type, x: bits.toString('base64url') }, format: 'jwk' });
   }
   return createPublicKey({ key: cert.spki, format: 'der', type: 'spki' });
+}
+
+export type KeyImport = { readonly key: KeyObject } | { readonly problem: string };
+
+/** publicKeyOf for keys from untrusted certificates: node:crypto's refusal becomes a reason, not an exception. */
+export function importPublicKey(cert: Pick<Certificate, 'publicKeyType' | 'publicKeyBits' | 'spki'>): KeyImport {
+  if (cert.publicKeyType === 'unsupported') return { problem: 'unsupported public key' };
+  const point = ecPointProblem(cert);
+  if (point !== undefined) return { problem: point };
+  try {
+    return { key: publicKeyOf(cert) };
+  } catch (e) {
+    // node:crypto throws TypeError/Error for key material OpenSSL refuses; that is a property of the certificate.
+    return { problem: `public key refused: ${(e as Error).message}` };
+  }
 }
 
 const digests: Partial<Record<SignatureAlgorithm, string | null>> = {

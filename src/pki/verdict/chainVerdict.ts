@@ -10,7 +10,8 @@ import {
   type KeyUsageName,
 } from '../certificate/certificate.js';
 import { formatName } from '../certificate/name.js';
-import { publicKeyOf, verifyCertificateSignature, type SignatureCheck } from '../certificate/signature.js';
+import { ecPointProblem } from '../certificate/ecPoint.js';
+import { importPublicKey, verifyCertificateSignature, type SignatureCheck } from '../certificate/signature.js';
 import { EmaidError, emaidsEqual, parseEmaid, type CheckDigitPolicy } from '../emaid/emaid.js';
 import { UNDERSTOOD_EXTENSIONS } from '../oids.js';
 import { PROTOCOL_PROFILES, type Protocol } from '../profile/protocolProfile.js';
@@ -111,9 +112,12 @@ function label(cert: Certificate, position: string): string {
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-/** `issuer` can have issued `child`: same name, and the same key id when both carry one. */
-function namesChain(issuer: Certificate, child: Certificate): boolean {
-  if (!issuer.subjectRaw.equals(child.issuerRaw)) return false;
+/**
+ * `issuer` can have issued `child`: same name, and the same key id when both carry one. Names match byte for byte,
+ * or (`canonical`) after RFC 5280 §7.1 normalisation; callers try the cheap byte pass first.
+ */
+function namesChain(issuer: Certificate, child: Certificate, canonical = false): boolean {
+  if (canonical ? issuer.subjectCanonical !== child.issuerCanonical : !issuer.subjectRaw.equals(child.issuerRaw)) return false;
   const ski = issuer.subjectKeyId;
   const aki = child.authorityKeyId;
   return ski === undefined || aki === undefined || ski.equals(aki);
@@ -248,13 +252,17 @@ function buildPath(leaf: Certificate, subs: Certificate[], input: ChainVerdictIn
   let anchor: TrustAnchor | undefined;
   let anchorLinkCheck: SignatureCheck | undefined;
   for (;;) {
-    const next = remaining.findIndex((c) => namesChain(c, current) && !isSelfIssued(c));
+    let next = remaining.findIndex((c) => namesChain(c, current) && !isSelfIssued(c));
+    if (next < 0) next = remaining.findIndex((c) => namesChain(c, current, true) && !isSelfIssued(c));
     if (next >= 0) {
       current = remaining.splice(next, 1)[0]!;
       certs.push(current);
       continue;
     }
-    const candidates = (input.trustStore.bySubject.get(current.issuerRaw.toString('latin1')) ?? []).filter((a) => namesChain(a.cert, current));
+    let candidates = (input.trustStore.bySubject.get(current.issuerRaw.toString('latin1')) ?? []).filter((a) => namesChain(a.cert, current));
+    if (candidates.length === 0) {
+      candidates = (input.trustStore.byCanonicalSubject.get(current.issuerCanonical) ?? []).filter((a) => namesChain(a.cert, current, true));
+    }
     for (const candidate of candidates) {
       const check = verifyLink(current, candidate.cert, candidate.key, current === leaf ? undefined : input.cache);
       if (!anchor || (check.ok && !anchorLinkCheck?.ok)) {
@@ -286,11 +294,24 @@ function verifyLink(child: Certificate, issuer: Certificate, issuerKey: KeyObjec
   return cache ? cache.link(child, issuer, run) : run();
 }
 
+// Sub-CA and anchor objects are shared when a VerdictCache or trust store hands them out; remember their point check.
+const pointChecks = new WeakMap<Certificate, string | undefined>();
+function pointProblemOf(c: Certificate): string | undefined {
+  if (pointChecks.has(c)) return pointChecks.get(c);
+  const problem = ecPointProblem(c);
+  pointChecks.set(c, problem);
+  return problem;
+}
+
 function checkAlgorithms(path: Path, allowed: (typeof PROTOCOL_PROFILES)[Protocol]['algorithms'], r: Report): void {
   const findings: string[] = [];
   for (const [i, c] of allCerts(path).entries()) {
     const where = positionLabel(path, c, i);
     if (!allowed.some((a) => a.key === c.publicKeyType)) findings.push(`${where} has a ${c.publicKeyType} key`);
+    else {
+      const point = i === 0 ? ecPointProblem(c) : pointProblemOf(c);
+      if (point !== undefined) findings.push(`${where}: ${point}`);
+    }
     if (!allowed.some((a) => a.signature === c.signatureAlgorithm)) findings.push(`${where} is signed with ${c.signatureAlgorithm === 'unsupported' ? c.signatureAlgorithmOid : c.signatureAlgorithm}`);
   }
   r.conclude('algorithm', 'chain', findings, `keys and signatures are ${allowed.map((a) => `${a.key}/${a.signature}`).join(' or ')}`);
@@ -301,12 +322,12 @@ function checkSignatures(path: Path, cache: VerdictCache | undefined, r: Report)
   for (let i = 0; i + 1 < path.certs.length; i++) {
     const child = path.certs[i]!;
     const issuer = path.certs[i + 1]!;
-    if (issuer.publicKeyType === 'unsupported') {
-      findings.push(`${label(issuer, 'sub-CA')} has an unsupported key`);
+    const imported = cache ? cache.key(issuer) : importPublicKey(issuer);
+    if ('problem' in imported) {
+      findings.push(`${positionLabel(path, child, i)} cannot be checked: its issuer's ${imported.problem}`);
       continue;
     }
-    const key = cache ? cache.key(issuer) : publicKeyOf(issuer);
-    const check = verifyLink(child, issuer, key, i === 0 ? undefined : cache);
+    const check = verifyLink(child, issuer, imported.key, i === 0 ? undefined : cache);
     if (!check.ok) findings.push(`${positionLabel(path, child, i)}: ${check.reason}`);
   }
   if (path.anchor && path.anchorLinkCheck && !path.anchorLinkCheck.ok) {
@@ -360,7 +381,9 @@ function checkKeyUsage(path: Path, leafNeeds: readonly KeyUsageName[], r: Report
     if (!leafKu.critical) findings.push(`${label(leaf!, 'leaf')} keyUsage is not critical`);
     const missing = leafNeeds.filter((u) => !hasKeyUsage(leaf!, u));
     if (missing.length) findings.push(`${label(leaf!, 'leaf')} keyUsage lacks ${missing.join(', ')} (has ${keyUsageNames(leafKu.bits).join(', ') || 'nothing'})`);
-    if (hasKeyUsage(leaf!, 'keyCertSign')) findings.push(`${label(leaf!, 'leaf')} keyUsage allows keyCertSign`);
+    for (const caOnly of ['keyCertSign', 'cRLSign'] as const) {
+      if (hasKeyUsage(leaf!, caOnly)) findings.push(`${label(leaf!, 'leaf')} keyUsage allows ${caOnly}`);
+    }
   }
   for (const [j, c] of issuers.entries()) {
     const where = positionLabel(path, c, j + 1);

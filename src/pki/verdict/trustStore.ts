@@ -1,7 +1,7 @@
 // Installed trust anchors (V2G, MO, OEM roots…), parsed once and indexed by subject for root selection.
 import type { KeyObject } from 'node:crypto';
 import { CertificateParseError, parseCertificate, type Certificate } from '../certificate/certificate.js';
-import { publicKeyOf } from '../certificate/signature.js';
+import { importPublicKey } from '../certificate/signature.js';
 
 export interface TrustAnchor {
   readonly cert: Certificate;
@@ -14,6 +14,8 @@ export interface TrustStore {
   readonly anchors: readonly TrustAnchor[];
   /** Anchors by the latin1 image of their subject DER. */
   readonly bySubject: ReadonlyMap<string, readonly TrustAnchor[]>;
+  /** Anchors by the comparison form of their subject (RFC 5280 §7.1), for issuer names encoded differently. */
+  readonly byCanonicalSubject: ReadonlyMap<string, readonly TrustAnchor[]>;
   /** Inputs that could not be used as anchors, with the reason. */
   readonly rejected: readonly { readonly source: string; readonly reason: string }[];
 }
@@ -35,18 +37,23 @@ export function createTrustStore(entries: readonly { readonly der: Buffer; reado
     const id = cert.der.toString('latin1');
     if (seen.has(id)) continue;
     seen.add(id);
-    if (cert.publicKeyType === 'unsupported') {
-      rejected.push({ source, reason: 'unsupported public key type' });
+    const imported = importPublicKey(cert);
+    if ('problem' in imported) {
+      rejected.push({ source, reason: imported.problem });
       continue;
     }
-    anchors.push({ cert, key: publicKeyOf(cert), source });
+    anchors.push({ cert, key: imported.key, source });
   }
   const bySubject = new Map<string, TrustAnchor[]>();
-  for (const a of anchors) {
-    const k = a.cert.subjectRaw.toString('latin1');
-    const list = bySubject.get(k);
+  const byCanonicalSubject = new Map<string, TrustAnchor[]>();
+  const index = (map: Map<string, TrustAnchor[]>, k: string, a: TrustAnchor): void => {
+    const list = map.get(k);
     if (list) list.push(a);
-    else bySubject.set(k, [a]);
+    else map.set(k, [a]);
+  };
+  for (const a of anchors) {
+    index(bySubject, a.cert.subjectRaw.toString('latin1'), a);
+    index(byCanonicalSubject, a.cert.subjectCanonical, a);
   }
-  return { anchors, bySubject, rejected };
+  return { anchors, bySubject, byCanonicalSubject, rejected };
 }

@@ -1,13 +1,12 @@
 // Memo of the pure, time-independent parts of a chain verdict for intermediates: parsing, key import and the
 // signature of each (intermediate, issuer) link. A hit is a certificate with exactly the same DER bytes.
-import type { KeyObject } from 'node:crypto';
 import { parseCertificate, type Certificate } from '../certificate/certificate.js';
-import { publicKeyOf, type SignatureCheck } from '../certificate/signature.js';
+import { importPublicKey, type KeyImport, type SignatureCheck } from '../certificate/signature.js';
 
 export class VerdictCache {
   // Bucketed by the last 16 bytes of the DER (inside the signature, so effectively random), then compared in full.
   private readonly certs = new Map<string, Certificate[]>();
-  private readonly keys = new WeakMap<Certificate, KeyObject>();
+  private readonly keys = new WeakMap<Certificate, KeyImport>();
   // Certificates handed out by certificate() and trust-store anchors are shared instances, so links key on identity.
   private readonly links = new WeakMap<Certificate, Map<Certificate, SignatureCheck>>();
 
@@ -33,10 +32,10 @@ export class VerdictCache {
     return cert;
   }
 
-  key(cert: Certificate): KeyObject {
+  key(cert: Certificate): KeyImport {
     let key = this.keys.get(cert);
     if (!key) {
-      key = publicKeyOf(cert);
+      key = importPublicKey(cert);
       this.keys.set(cert, key);
     }
     return key;
