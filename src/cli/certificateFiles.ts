@@ -1,7 +1,7 @@
 // Reading certificates the user names on the command line: PEM (one or many) or a single DER file, or a directory of them.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePemCertificates, MAX_PEM_BYTES } from '../pki/certificate/pem.js';
+import { decodePemCertificates, MAX_PEM_BYTES, PemError } from '../pki/certificate/pem.js';
 import { UsageError } from './io.js';
 
 export function readCertificates(path: string): Buffer[] {
@@ -14,7 +14,14 @@ export function readCertificates(path: string): Buffer[] {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const text = raw.toString('latin1');
-  if (text.includes('-----BEGIN')) return decodePemCertificates(text);
+  if (text.includes('-----BEGIN')) {
+    try {
+      return decodePemCertificates(text);
+    } catch (e) {
+      if (e instanceof PemError) throw new UsageError(`${path}: ${e.message}`);
+      throw e;
+    }
+  }
   return raw.length > 0 && raw[0] === 0x30 ? [raw] : [];
 }
 

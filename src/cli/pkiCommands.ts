@@ -3,7 +3,8 @@ import { CertificateParseError, parseCertificate } from '../pki/certificate/cert
 import { CaDatabaseError } from '../pki/generator/caDatabase.js';
 import { initPki, issueContractInPki, PkiDirectoryError, revokeInPki } from '../pki/generator/pkiDirectory.js';
 import { PrivateKeyError } from '../pki/generator/keys.js';
-import { EmaidError } from '../pki/emaid/emaid.js';
+import { EmaidError, parseEmaid } from '../pki/emaid/emaid.js';
+import { isIsoCountryCode } from '../pki/generator/countryCodes.js';
 import { CRL_REASONS, type CrlReason } from '../pki/ocsp/ocspMessages.js';
 import { OcspClient } from '../pki/ocsp/ocspClient.js';
 import { isProtocol, type Protocol } from '../pki/profile/protocolProfile.js';
@@ -53,6 +54,8 @@ export interface InitArgs {
 
 export function pkiInit(a: InitArgs, io: CliIo): number {
   if (a.ocspUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(a.ocspUrl)) throw new UsageError(`--ocsp-url must be an http(s) URL, got "${a.ocspUrl}"`);
+  if (a.country !== undefined && !isIsoCountryCode(a.country)) throw new UsageError(`--country ${a.country} is not an ISO 3166-1 alpha-2 code`);
+  if (a.emaid !== undefined) requireEmaid(a.emaid);
   const manifest = initPki(a.dir, {
     protocol: parseProtocolOrBoth(a.protocol, 'both'),
     passphrase: resolvePassphrase(a.passphrase, io),
@@ -67,6 +70,15 @@ export function pkiInit(a: InitArgs, io: CliIo): number {
   return Exit.ok;
 }
 
+function requireEmaid(emaid: string): void {
+  try {
+    parseEmaid(emaid, 'strict');
+  } catch (e) {
+    if (e instanceof EmaidError) throw new UsageError(`--emaid: ${e.message}`);
+    throw e;
+  }
+}
+
 export interface IssueContractArgs {
   dir: string;
   emaid: string;
@@ -78,6 +90,7 @@ export interface IssueContractArgs {
 }
 
 export function pkiIssueContract(a: IssueContractArgs, io: CliIo): number {
+  requireEmaid(a.emaid);
   const notBefore = parseTime(a.notBefore, '--not-before');
   let notAfter = parseTime(a.notAfter, '--not-after');
   if (a.days !== undefined) {

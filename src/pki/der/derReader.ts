@@ -231,6 +231,8 @@ export function readBitString(buf: Uint8Array, tlv: Tlv, allowUnused = false): {
   if (unusedBits > 7) throw new DerError('BIT STRING unused-bits count above 7', tlv.contentStart);
   if (unusedBits !== 0 && !allowUnused) throw new DerError('BIT STRING must have whole bytes here', tlv.contentStart);
   if (unusedBits !== 0 && tlv.end - tlv.contentStart === 1) throw new DerError('empty BIT STRING with unused bits', tlv.start);
+  // X.690 §11.2.1: the unused bits of the last byte are zero in DER.
+  if ((buf[tlv.end - 1]! & ((1 << unusedBits) - 1)) !== 0) throw new DerError('BIT STRING padding bits are not zero', tlv.end - 1);
   const bytes = Buffer.from(buf.buffer, buf.byteOffset + tlv.contentStart + 1, tlv.end - tlv.contentStart - 1);
   return { bytes, unusedBits };
 }
@@ -272,9 +274,10 @@ export function readTime(buf: Uint8Array, tlv: Tlv): number {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     throw new DerError('time field out of range', s);
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (new Date(ms).getUTCDate() !== day) throw new DerError('day does not exist in that month', s);
-  return ms;
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  date.setUTCFullYear(year); // Date.UTC maps years 0–99 to 1900–1999
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) throw new DerError('day does not exist in that month', s);
+  return date.getTime();
 }
 
 const latin1Tags = new Set<number>([Tag.PRINTABLE_STRING, Tag.IA5_STRING, Tag.TELETEX_STRING]);
