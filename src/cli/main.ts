@@ -1,5 +1,6 @@
 // The `pnc` command line. Exit codes: 0 success/valid, 1 failure/invalid, 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
+import { benchOcsp, benchVerdict } from './benchCommands.js';
 import { demo } from './demoCommand.js';
 import { Exit, UsageError, processIo, type CliIo } from './io.js';
 import { ocspServe } from './ocspCommands.js';
@@ -82,8 +83,25 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--host <HOST>', 'address to listen on', '127.0.0.1')
     .option('--port <N>', 'port (default: the port of the PKI’s OCSP URL)')
     .option('--validity <SECONDS>', 'nextUpdate − thisUpdate', '3600')
+    .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr: info logs every response').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
     .action((o: Parameters<typeof ocspServe>[0]) => setResult(ocspServe(o, io, signalled())));
+
+  const bench = program.command('bench').description('measured throughput beside its anchor');
+  bench
+    .command('verdict')
+    .description('contract chain verdicts/s, cold and cached, against `openssl speed` verify/s')
+    .option('--seconds <N>', 'measuring time per mode', '5')
+    .addOption(new Option('--suite <S>', 'which PKI suite').choices(['iso2', 'iso20-p521', 'iso20-ed448', 'all']).default('iso2'))
+    .option('--json', 'print the rows as JSON')
+    .action((o: Parameters<typeof benchVerdict>[0]) => setResult(benchVerdict(o, io)));
+  bench
+    .command('ocsp')
+    .description('OCSP responses/s of `pnc ocsp serve` against `openssl ocsp` under the same load')
+    .option('--seconds <N>', 'measuring time per case', '5')
+    .option('--connections <N>', 'concurrent client connections', '32')
+    .option('--json', 'print the result as JSON')
+    .action((o: Parameters<typeof benchOcsp>[0]) => setResult(benchOcsp(o, io)));
 
   program
     .command('demo')

@@ -14,6 +14,7 @@ export interface ServeArgs {
   port?: string;
   passphrase?: string;
   validity?: string;
+  logLevel?: string;
 }
 
 export async function ocspServe(a: ServeArgs, io: CliIo, stop: Promise<void>): Promise<number> {
@@ -26,7 +27,9 @@ export async function ocspServe(a: ServeArgs, io: CliIo, stop: Promise<void>): P
   if (validityMs !== undefined && !(validityMs > 0)) throw new UsageError('--validity expects seconds');
   const authorities = authoritiesFromPki(pki, resolvePassphrase(a.passphrase, io));
   const core = new OcspResponderCore({ authorities, statuses: new CaDatabaseStatus(pki.databasePath), ...(validityMs ? { validityMs } : {}) });
-  const app = createOcspServer({ core, tracer: new Tracer({ party: 'ocsp' }) });
+  const level = a.logLevel ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new UsageError(`unknown --log-level ${level}`);
+  const app = createOcspServer({ core, tracer: new Tracer({ party: 'ocsp', level: level as 'info' }) });
   const address = await app.listen({ host: a.host ?? '127.0.0.1', port });
   io.out(`OCSP responder for ${authorities.length} CAs listening on ${address} (certificates point at ${pki.manifest.ocspUrl})\n`);
   await stop;

@@ -1,0 +1,32 @@
+// `pnc bench verdict` and `pnc bench ocsp`: measured throughput beside its anchor, as text or JSON.
+import { ocspBench } from '../bench/ocspBench.js';
+import { verdictBench } from '../bench/verdictBench.js';
+import type { Suite } from '../pki/generator/testPki.js';
+import { Exit, UsageError, type CliIo } from './io.js';
+
+function positive(value: string | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${option} expects a positive number`);
+  return n;
+}
+
+export async function benchVerdict(a: { seconds?: string; suite?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const suites: Suite[] = a.suite === 'all' ? ['iso2', 'iso20-p521', 'iso20-ed448'] : [(a.suite ?? 'iso2') as Suite];
+  const log = a.json ? io.err : io.out;
+  log('contract chain verdicts on one core (leaf + 2 sub-CAs + root); target ratio ≥ 0.8\n');
+  const rows = await verdictBench({ suites, seconds: positive(a.seconds, 5, '--seconds'), log: (l) => log(`${l}\n`) });
+  if (a.json) io.out(`${JSON.stringify({ rows }, null, 2)}\n`);
+  return Exit.ok;
+}
+
+export async function benchOcsp(a: { seconds?: string; connections?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const log = a.json ? io.err : io.out;
+  const connections = positive(a.connections, 32, '--connections');
+  log(`OCSP responses/s under load (${connections} connections, loopback); target ≥ 10× openssl ocsp\n`);
+  const result = await ocspBench({ seconds: positive(a.seconds, 5, '--seconds'), connections: Math.round(connections), log: (l) => log(`${l}\n`) });
+  const r = result.ratios;
+  log(`ratio pnc/openssl: no nonce ${r.noNonce ?? 'n/a'}×, with nonce ${r.nonce ?? 'n/a'}× (${result.opensslVersion ?? 'openssl not found'})\n`);
+  if (a.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
+  return Exit.ok;
+}
