@@ -21,7 +21,8 @@ export interface OcspBenchOptions {
 }
 
 export interface OcspBenchRow {
-  readonly server: 'pnc' | 'openssl';
+  /** `ceiling`: fastify sending a prepared response without any OCSP work (the transport limit of this machine). */
+  readonly server: 'pnc' | 'openssl' | 'ceiling';
   readonly request: 'nonce' | 'no-nonce';
   readonly perSecond: number;
   readonly errors: number;
@@ -131,7 +132,22 @@ export async function ocspBench(o: OcspBenchOptions): Promise<OcspBenchResult> {
       o.log('openssl not found: measuring pnc only');
     }
 
+    // The ceiling server replays one real response of ours; started after a first answer exists.
+    const prepared = join(dir, 'prepared-response.der');
+    const first = await runLoad({ host: '127.0.0.1', port: pncPort, path: '/ocsp', body: requests['no-nonce'], contentType: 'application/ocsp-request', connections: 1, durationMs: 50 });
+    writeFileSync(prepared, first.sample ?? Buffer.alloc(0));
+    const ceilingPort = await freePort();
+    const ceiling = spawn(process.execPath, [fileURLToPath(new URL('./constantServer.js', import.meta.url)), String(ceilingPort), prepared], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(ceiling);
+    await waitFor(ceiling, /listening on/, 'constant server');
+
     const rows: OcspBenchRow[] = [];
+    {
+      await runLoad({ host: '127.0.0.1', port: ceilingPort, path: '/', body: requests['no-nonce'], contentType: 'application/ocsp-request', connections: o.connections, durationMs: 500 });
+      const r = await runLoad({ host: '127.0.0.1', port: ceilingPort, path: '/', body: requests['no-nonce'], contentType: 'application/ocsp-request', connections: o.connections, durationMs: o.seconds * 1000 });
+      rows.push({ server: 'ceiling', request: 'no-nonce', perSecond: Math.round(r.perSecond), errors: r.errors });
+      o.log(`${'ceiling'.padEnd(8)} (fastify sending a prepared response, no OCSP work) ${Math.round(r.perSecond)} responses/s`);
+    }
     for (const kind of ['no-nonce', 'nonce'] as const) {
       for (const t of targets) {
         const load = (ms: number): Promise<LoadResult> =>

@@ -1,11 +1,13 @@
-// StatusSource over the CA database file. The file is re-read when it changes on disk (checked on every request, a
-// stat costs microseconds), so `pnc pki revoke` takes effect on the very next OCSP request.
-import { statSync } from 'node:fs';
-import { readCaDatabase, type CaDatabase } from '../pki/generator/caDatabase.js';
+// StatusSource over the CA database file. The file is re-read when it changes on disk, checked on every request, so
+// `pnc pki revoke` takes effect on the very next OCSP request. The check is an fstat of the open file: writers replace
+// the file by rename, which leaves the old inode with no links, and in-place edits change its size or mtime.
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { CaDatabaseError, parseCaDatabase, type CaDatabase } from '../pki/generator/caDatabase.js';
 import type { SingleStatus } from '../pki/ocsp/ocspMessages.js';
 import type { StatusSource } from '../pki/ocsp/ocspResponderCore.js';
 
 export class CaDatabaseStatus implements StatusSource {
+  private fd: number | undefined;
   private stamp = '';
   private generation = 0;
   private index = new Map<string, SingleStatus>();
@@ -14,15 +16,27 @@ export class CaDatabaseStatus implements StatusSource {
     this.refresh();
   }
 
-  /** Reloads if the file changed; a broken file keeps the last good state and throws for the caller to log. */
+  /** Reloads if the file changed; a broken file throws (the responder then answers internalError, never stale data). */
   refresh(): void {
-    const st = statSync(this.path);
-    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
-    if (stamp === this.stamp) return;
-    const db = readCaDatabase(this.path);
-    this.index = indexOf(db);
-    this.stamp = stamp;
-    this.generation++;
+    if (this.fd !== undefined) {
+      const st = fstatSync(this.fd);
+      if (st.nlink > 0 && `${st.size}:${st.mtimeMs}` === this.stamp) return;
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+    const fd = openSync(this.path, 'r');
+    try {
+      const st = fstatSync(fd);
+      const text = readFileSync(fd, 'utf8');
+      this.index = indexOf(parseCaDatabase(text, this.path));
+      this.stamp = `${st.size}:${st.mtimeMs}`;
+      this.fd = fd;
+      this.generation++;
+    } catch (e) {
+      closeSync(fd);
+      if (e instanceof CaDatabaseError) throw e;
+      throw new CaDatabaseError(`cannot read CA database ${this.path}: ${(e as Error).message}`);
+    }
   }
 
   status(authorityId: string, serialHex: string): SingleStatus {
@@ -33,6 +47,11 @@ export class CaDatabaseStatus implements StatusSource {
   version(): number {
     this.refresh();
     return this.generation;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 

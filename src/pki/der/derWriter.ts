@@ -1,16 +1,24 @@
 // DER encoder: each function returns the complete TLV bytes, so structures are built by nesting calls.
 import { Tag } from './derReader.js';
 
-function lengthBytes(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const out: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) out.unshift(n & 0xff);
-  return Buffer.from([0x80 | out.length, ...out]);
-}
-
+/** One allocation per TLV: header and parts are copied into a buffer of the final size. */
 export function tlv(tag: number, ...parts: Uint8Array[]): Buffer {
-  const body = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([tag]), lengthBytes(body.length), body]);
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const lengthOctets = length < 0x80 ? 0 : length < 0x100 ? 1 : length < 0x10000 ? 2 : length < 0x1000000 ? 3 : 4;
+  const out = Buffer.allocUnsafe(2 + lengthOctets + length);
+  out[0] = tag;
+  if (lengthOctets === 0) out[1] = length;
+  else {
+    out[1] = 0x80 | lengthOctets;
+    for (let i = 0; i < lengthOctets; i++) out[2 + i] = (length >>> (8 * (lengthOctets - 1 - i))) & 0xff;
+  }
+  let at = 2 + lengthOctets;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 export const sequence = (...parts: Uint8Array[]): Buffer => tlv(Tag.SEQUENCE, ...parts);

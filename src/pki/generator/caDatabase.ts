@@ -32,11 +32,21 @@ export function emptyCaDatabase(): CaDatabase {
 }
 
 export function readCaDatabase(path: string): CaDatabase {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new CaDatabaseError(`cannot read CA database ${path}: ${(e as Error).message}`);
+  }
+  return parseCaDatabase(text, path);
+}
+
+export function parseCaDatabase(text: string, path: string): CaDatabase {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new CaDatabaseError(`CA database ${path} is not JSON: ${(e as Error).message}`);
   }
   return validate(parsed, path);
 }

@@ -306,13 +306,13 @@ function pointProblemOf(c: Certificate): string | undefined {
 function checkAlgorithms(path: Path, allowed: (typeof PROTOCOL_PROFILES)[Protocol]['algorithms'], r: Report): void {
   const findings: string[] = [];
   for (const [i, c] of allCerts(path).entries()) {
-    const where = positionLabel(path, c, i);
-    if (!allowed.some((a) => a.key === c.publicKeyType)) findings.push(`${where} has a ${c.publicKeyType} key`);
+    const where = (): string => positionLabel(path, c, i);
+    if (!allowed.some((a) => a.key === c.publicKeyType)) findings.push(`${where()} has a ${c.publicKeyType} key`);
     else {
       const point = i === 0 ? ecPointProblem(c) : pointProblemOf(c);
-      if (point !== undefined) findings.push(`${where}: ${point}`);
+      if (point !== undefined) findings.push(`${where()}: ${point}`);
     }
-    if (!allowed.some((a) => a.signature === c.signatureAlgorithm)) findings.push(`${where} is signed with ${c.signatureAlgorithm === 'unsupported' ? c.signatureAlgorithmOid : c.signatureAlgorithm}`);
+    if (!allowed.some((a) => a.signature === c.signatureAlgorithm)) findings.push(`${where()} is signed with ${c.signatureAlgorithm === 'unsupported' ? c.signatureAlgorithmOid : c.signatureAlgorithm}`);
   }
   r.conclude('algorithm', 'chain', findings, `keys and signatures are ${allowed.map((a) => `${a.key}/${a.signature}`).join(' or ')}`);
 }
@@ -358,13 +358,13 @@ function checkBasicConstraints(path: Path, r: Report): void {
   if (leaf!.basicConstraints?.ca) findings.push(`${label(leaf!, 'leaf')} is a CA (basicConstraints CA:TRUE)`);
   let intermediatesBelow = 0;
   for (const [j, c] of issuers.entries()) {
-    const where = positionLabel(path, c, j + 1);
+    const where = (): string => positionLabel(path, c, j + 1);
     const bc = c.basicConstraints;
-    if (!bc?.ca) findings.push(`${where} is not a CA (basicConstraints ${bc ? 'CA:FALSE' : 'missing'})`);
-    else if (!bc.critical) findings.push(`${where} basicConstraints is not critical (RFC 5280 §4.2.1.9)`);
+    if (!bc?.ca) findings.push(`${where()} is not a CA (basicConstraints ${bc ? 'CA:FALSE' : 'missing'})`);
+    else if (!bc.critical) findings.push(`${where()} basicConstraints is not critical (RFC 5280 §4.2.1.9)`);
     // RFC 5280 §4.2.1.9: pathLen counts the non-self-issued intermediates below this CA.
     if (bc?.pathLen !== undefined && intermediatesBelow > bc.pathLen) {
-      findings.push(`${where} has pathLen ${bc.pathLen} but ${intermediatesBelow} sub-CA(s) below it`);
+      findings.push(`${where()} has pathLen ${bc.pathLen} but ${intermediatesBelow} sub-CA(s) below it`);
     }
     if (!isSelfIssued(c)) intermediatesBelow++;
   }
@@ -386,10 +386,10 @@ function checkKeyUsage(path: Path, leafNeeds: readonly KeyUsageName[], r: Report
     }
   }
   for (const [j, c] of issuers.entries()) {
-    const where = positionLabel(path, c, j + 1);
-    if (!c.keyUsage) findings.push(`${where} has no keyUsage`);
-    else if (!hasKeyUsage(c, 'keyCertSign')) findings.push(`${where} keyUsage lacks keyCertSign`);
-    else if (!c.keyUsage.critical) findings.push(`${where} keyUsage is not critical`);
+    const where = (): string => positionLabel(path, c, j + 1);
+    if (!c.keyUsage) findings.push(`${where()} has no keyUsage`);
+    else if (!hasKeyUsage(c, 'keyCertSign')) findings.push(`${where()} keyUsage lacks keyCertSign`);
+    else if (!c.keyUsage.critical) findings.push(`${where()} keyUsage is not critical`);
   }
   r.conclude('keyUsage', 'chain', findings, `leaf has ${leafNeeds.join(', ')}; every issuer has keyCertSign`);
 }
