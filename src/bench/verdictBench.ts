@@ -3,6 +3,8 @@
 // measured in the same run: `openssl speed` verify/s ÷ 3 for cold (three signatures per chain), ÷ 1 for cached.
 import { spawn } from 'node:child_process';
 import { buildTestPki, DEFAULT_TEST_PKI, SUITES, type Suite } from '../pki/generator/testPki.js';
+import { parseCertificate } from '../pki/certificate/certificate.js';
+import { publicKeyOf, verifyCertificateSignature } from '../pki/certificate/signature.js';
 import { chainVerdict, type ChainVerdictInput } from '../pki/verdict/chainVerdict.js';
 import { createTrustStore } from '../pki/verdict/trustStore.js';
 import { VerdictCache } from '../pki/verdict/verdictCache.js';
@@ -15,6 +17,8 @@ export interface VerdictBenchRow {
   /** Native verify/s ÷ signatures verified per chain in this mode. */
   readonly anchor?: number;
   readonly ratio?: number;
+  /** node:crypto verifying the leaf signature alone (no parsing, cached key): the floor our verdicts stand on. */
+  readonly nodeVerifyPerSecond: number;
 }
 
 const speedAlgorithm: Record<Suite, { arg: string; line: RegExp }> = {
@@ -74,27 +78,43 @@ export async function verdictBench(o: { suites: readonly Suite[]; seconds: numbe
     const cache = new VerdictCache();
     const cached = { ...input, cache };
     if (!chainVerdict(input).valid || !chainVerdict(cached).valid) throw new Error(`benchmark chain of ${suite} is not valid`);
-    // The native anchor runs first, alone, so both measurements see the same idle core.
-    const native = await nativeVerifyRate(suite, Math.max(1, Math.round(o.seconds)));
-    for (const [mode, run, signatures] of [
-      ['cold', () => chainVerdict(input), 3],
-      ['cached', () => chainVerdict(cached), 1],
-    ] as const) {
-      rate(run, 300); // warm-up
-      const rounds = Array.from({ length: 5 }, () => rate(run, (o.seconds * 1000) / 5));
+    const leaf = parseCertificate(input.leaf);
+    const sub2 = parseCertificate(get('mo-sub2'));
+    const sub2Key = publicKeyOf(sub2);
+    const nodeVerify = { run: () => verifyCertificateSignature(leaf, sub2Key, sub2.publicKeyType), rounds: [] as number[] };
+    const modes = [
+      { mode: 'cold', run: () => chainVerdict(input), signatures: 3, rounds: [] as number[] },
+      { mode: 'cached', run: () => chainVerdict(cached), signatures: 1, rounds: [] as number[] },
+    ] as const;
+    for (const m of modes) rate(m.run, 300); // warm-up
+    // Rounds interleave the native anchor with our measurements, one at a time on an otherwise idle core, so that
+    // a slower or faster phase of a shared machine affects both sides; medians are compared.
+    const natives: number[] = [];
+    const roundMs = Math.max(500, (o.seconds * 1000) / 5);
+    for (let round = 0; round < 5; round++) {
+      const n = await nativeVerifyRate(suite, 1);
+      if (n !== undefined) natives.push(n);
+      for (const m of modes) m.rounds.push(rate(m.run, roundMs));
+      nodeVerify.rounds.push(rate(nodeVerify.run, roundMs / 2));
+    }
+    const nodeVerifyPerSecond = Math.round(median(nodeVerify.rounds));
+    const native = natives.length ? median(natives) : undefined;
+    for (const { mode, rounds, signatures } of modes) {
       const perSecond = Math.round(median(rounds));
       const anchor = native !== undefined ? Math.round(native / signatures) : undefined;
       const row: VerdictBenchRow = {
         suite,
         mode,
         perSecond,
+        nodeVerifyPerSecond,
         ...(native !== undefined ? { nativeVerifyPerSecond: Math.round(native) } : {}),
         ...(anchor !== undefined ? { anchor, ratio: Math.round((perSecond / anchor) * 100) / 100 } : {}),
       };
       rows.push(row);
       o.log(
         `${suite.padEnd(12)} ${mode.padEnd(7)} ${String(perSecond).padStart(7)} verdicts/s` +
-          (anchor !== undefined ? `   native ${Math.round(native!)} verify/s ÷ ${signatures} = ${anchor}   ratio ${row.ratio}` : '   (openssl not found)'),
+          (anchor !== undefined ? `   native ${Math.round(native!)} verify/s ÷ ${signatures} = ${anchor}   ratio ${row.ratio}` : '   (openssl not found)') +
+          `   (node:crypto verify alone ${nodeVerifyPerSecond}/s)`,
       );
     }
   }

@@ -24,9 +24,19 @@ export async function demo(a: { scenario?: string; json?: boolean }, io: CliIo):
   return results.every((r) => r.ok) ? Exit.ok : Exit.failed;
 }
 
+/** One line per step; a run of passed checks by the same party shares a line. */
 function formatSteps(steps: readonly DemoStep[]): string {
-  return steps
+  const merged: (DemoStep | { kind: 'passed'; party: string; t: number; checks: string[] })[] = [];
+  for (const s of steps) {
+    const last = merged[merged.length - 1];
+    if (s.kind === 'check' && s.ok) {
+      if (last?.kind === 'passed' && last.party === s.party) last.checks.push(s.check);
+      else merged.push({ kind: 'passed', party: s.party, t: s.t, checks: [s.check] });
+    } else merged.push(s);
+  }
+  return merged
     .map((s) => {
+      if (s.kind === 'passed') return `  ${String(s.t).padStart(5)} ms  ${s.party.padEnd(18)} ok   ${s.checks.join(', ')}`;
       const t = `${String(s.t).padStart(5)} ms`;
       const ms = 'ms' in s && s.ms !== undefined ? ` (${s.ms.toFixed(1)} ms)` : '';
       switch (s.kind) {

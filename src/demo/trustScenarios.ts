@@ -31,18 +31,19 @@ async function verifyContract(bench: TrustBench, tracer: Tracer, session: string
   const result = await verifyWithOcsp(
     { leaf: chain[0]!, subCAs: chain.slice(1), trustStore: createTrustStore(roots), protocol, role: 'contract', at: Date.now(), expectedEmaid: emaid },
     new OcspClient({ timeoutMs: 3000 }),
+    {
+      onLocalVerdict: (local) => {
+        for (const c of local.checks) tracer.emit({ kind: 'check', session, party: 'charger', check: c.name, ok: c.ok, detail: c.detail });
+      },
+      onRequest: (cert) => tracer.emit({ kind: 'message', session, party: 'csms', from: 'csms', to: 'ocsp', message: 'OCSPRequest', detail: `serial ${cert.serialHex}` }),
+      onLookup: (l) =>
+        tracer.emit(
+          l.result
+            ? { kind: 'message', session, party: 'ocsp', from: 'ocsp', to: 'csms', message: `OCSPResponse ${l.result.status.status}`, detail: `serial ${l.certificate.serialHex}, signed by ${l.result.signedBy}`, ms: l.result.ms }
+            : { kind: 'error', session, party: 'csms', error: `OCSP ${l.error?.code}`, detail: l.error?.message ?? '' },
+        ),
+    },
   );
-  for (const c of result.local.checks.filter((x) => x.name !== 'revocation')) {
-    tracer.emit({ kind: 'check', session, party: 'charger', check: c.name, ok: c.ok, detail: c.detail });
-  }
-  for (const l of result.lookups) {
-    tracer.emit({ kind: 'message', session, party: 'csms', from: 'csms', to: 'ocsp', message: 'OCSPRequest', detail: `serial ${l.certificate.serialHex}` });
-    tracer.emit(
-      l.result
-        ? { kind: 'message', session, party: 'ocsp', from: 'ocsp', to: 'csms', message: `OCSPResponse ${l.result.status.status}`, detail: `signed by ${l.result.signedBy}`, ms: l.result.ms }
-        : { kind: 'error', session, party: 'csms', error: `OCSP ${l.error?.code}`, detail: l.error?.message ?? '' },
-    );
-  }
   const v = result.verdict;
   const rev = v.checks.find((c) => c.name === 'revocation');
   if (rev) tracer.emit({ kind: 'check', session, party: 'csms', check: 'revocation', ok: rev.ok, detail: rev.detail });

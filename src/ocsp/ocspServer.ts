@@ -44,7 +44,7 @@ export function createOcspServer(options: OcspServerOptions): FastifyInstance {
       options.tracer.emit({ kind: 'error', party: 'ocsp', error: a.status, detail: `${method}: ${a.error ?? ''}` });
     } else {
       for (const x of a.answers) {
-        options.tracer.emit({ kind: 'verdict', party: 'ocsp', verdict: x.status, detail: `${x.authorityId} serial ${x.serialHex}${a.reused ? ' (pre-produced)' : ''}`, ms });
+        options.tracer.emit({ kind: 'verdict', party: 'ocsp', verdict: x.status, detail: `serial ${x.serialHex} of ${x.authorityId}${a.reused ? ' (pre-produced)' : ''}`, ms });
       }
     }
     return a.response;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeCheckDigit, EmaidError, emaidProvider, emaidsEqual, formatEmaid, normalizeEmaid, parseEmaid } from '../../src/pki/emaid/emaid.js';
+import { computeCheckDigit, EmaidError, emaidProvider, emaidsEqual, emaidWithCheckDigit, formatEmaid, normalizeEmaid, parseEmaid } from '../../src/pki/emaid/emaid.js';
 
 describe('eMAID check digit (eMI³), vectors of reference notes §4.4', () => {
   it.each([
@@ -59,6 +59,11 @@ describe('eMAID parsing', () => {
     const e = parseEmaid('DE8AA001234567');
     expect(formatEmaid(e)).toBe('DE-8AA-001234567-0');
     expect(formatEmaid(e, false)).toBe('DE-8AA-001234567');
+  });
+
+  it('completes the check digit for a contract CN, keeping a written one', () => {
+    expect(emaidWithCheckDigit(parseEmaid('DE-8AA-001234567'))).toBe('DE8AA0012345670');
+    expect(emaidWithCheckDigit(parseEmaid('DE8AA0012345670'))).toBe('DE8AA0012345670');
   });
 
   it('splits the provider for roaming (OCPI country_code + party_id)', () => {

@@ -1,5 +1,5 @@
 // X.501 Name: the attributes ISO 15118 cares about (CN, O, C, DC) plus a printable form.
-import { DerCursor, DerError, Tag, checkString, readOid, readRoot, readString, type Tlv } from '../der/derReader.js';
+import { DerCursor, DerError, Tag, checkOid, checkString, readOid, readRoot, readString, type Tlv } from '../der/derReader.js';
 import { Oid } from '../oids.js';
 
 export interface NameAttribute {
@@ -32,7 +32,7 @@ export function checkName(buf: Uint8Array, tlv: Tlv): void {
     if (rdn.done) throw new DerError('empty RelativeDistinguishedName', rdn.end);
     while (!rdn.done) {
       const atv = new DerCursor(buf, rdn.next('AttributeTypeAndValue', Tag.SEQUENCE));
-      readOid(buf, atv.next('attribute type', Tag.OID));
+      checkOid(buf, atv.next('attribute type', Tag.OID));
       checkString(buf, atv.next('attribute value'));
       atv.finish('AttributeTypeAndValue');
     }

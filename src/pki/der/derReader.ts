@@ -189,6 +189,20 @@ export function readSmallInteger(buf: Uint8Array, tlv: Tlv, tag: number = Tag.IN
   return v;
 }
 
+/** Validates an OBJECT IDENTIFIER's encoding without building its dotted form (for OIDs only checked, not read). */
+export function checkOid(buf: Uint8Array, tlv: Tlv): void {
+  expectTag(tlv, Tag.OID, 'OBJECT IDENTIFIER');
+  const len = tlv.end - tlv.contentStart;
+  if (len === 0 || len > 64) throw new DerError('OBJECT IDENTIFIER length out of range', tlv.start);
+  if ((buf[tlv.end - 1]! & 0x80) !== 0) throw new DerError('OID ends inside an arc', tlv.end);
+  let arcStart = true;
+  for (let i = tlv.contentStart; i < tlv.end; i++) {
+    const b = buf[i]!;
+    if (arcStart && b === 0x80) throw new DerError('OID arc has a leading 0x80 (not minimal)', i);
+    arcStart = (b & 0x80) === 0;
+  }
+}
+
 const oidNames = new Map<string, string>();
 
 /** OID in dotted form. Decoded strings are memoised by their content bytes: certificates repeat a few dozen OIDs. */

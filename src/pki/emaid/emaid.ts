@@ -60,6 +60,11 @@ export function parseEmaid(text: string, policy: CheckDigitPolicy = 'lenient'): 
   };
 }
 
+/** Normalised form that always ends in the check digit (computed when the input had none): the contract CN. */
+export function emaidWithCheckDigit(emaid: Emaid): string {
+  return emaid.checkDigit === undefined ? `${emaid.normalized}${emaid.expectedCheckDigit}` : emaid.normalized;
+}
+
 /** Display form with hyphens: DE-8AA-001234567-0. */
 export function formatEmaid(emaid: Emaid, withCheckDigit = true): string {
   const base = `${emaid.country}-${emaid.provider}-${emaid.instance}`;

@@ -11,7 +11,7 @@ import { parseCertificate, type Certificate } from '../certificate/certificate.j
 import { formatName } from '../certificate/name.js';
 import { decodePemCertificates, encodePem } from '../certificate/pem.js';
 import { fingerprint256 } from '../verdict/chainVerdict.js';
-import { normalizeEmaid } from '../emaid/emaid.js';
+import { emaidWithCheckDigit, normalizeEmaid, parseEmaid } from '../emaid/emaid.js';
 import type { CrlReason } from '../ocsp/ocspMessages.js';
 import type { Protocol } from '../profile/protocolProfile.js';
 import { addEntries, emptyCaDatabase, readCaDatabase, revokeEntries, writeCaDatabase, type CaDatabaseEntry } from './caDatabase.js';
@@ -294,7 +294,7 @@ export function issueContractInPki(dir: string, options: IssueContractOptions): 
   const now = options.now ?? Date.now();
   const suites = pki.manifest.suites.filter((s) => !options.protocol || suitesFor(options.protocol).includes(s));
   if (suites.length === 0) throw new PkiDirectoryError(`the PKI in ${dir} has no ${options.protocol} suite`);
-  const emaid = normalizeEmaid(options.emaid);
+  const emaid = emaidWithCheckDigit(parseEmaid(options.emaid, 'strict'));
   const issued: IssuedCertificate[] = [];
   const known = new Map<string, IssuedCertificate>();
   for (const suite of suites) {
@@ -357,7 +357,8 @@ export function revokeInPki(dir: string, target: string, options: RevokeOptions 
   let entries: ManifestEntry[] = pki.entries((e) => e.id === target);
   if (entries.length === 0) {
     const emaid = normalizeEmaid(target);
-    entries = pki.entries((e) => e.role === 'contract' && e.name === `contract/${emaid}`);
+    // An eMAID given without its check digit names the same contracts.
+    entries = pki.entries((e) => e.role === 'contract' && (e.name === `contract/${emaid}` || e.name.slice(0, -1) === `contract/${emaid}`));
   }
   if (entries.length === 0 && existsSync(target)) {
     const raw = readFileSync(target);

@@ -2,7 +2,7 @@
 // delegated OCSP signer for every issuing CA. Profiles follow reference notes iso15118-stacks §1.5, §3.3, §4.3, §4.6.
 import type { SignatureAlgorithm } from '../certificate/certificate.js';
 import { parseCertificate, type Certificate, type KeyUsageName } from '../certificate/certificate.js';
-import { computeCheckDigit, normalizeEmaid, parseEmaid } from '../emaid/emaid.js';
+import { computeCheckDigit, emaidWithCheckDigit, parseEmaid } from '../emaid/emaid.js';
 import { Oid } from '../oids.js';
 import type { Protocol } from '../profile/protocolProfile.js';
 import type { CertificateRole } from '../profile/roleProfile.js';
@@ -110,7 +110,7 @@ const TEMPLATES: readonly Template[] = [
   { name: 'mo-root', issuer: 'self', kind: 'root', dc: 'MO', org: 'pnc-stack MO', cn: () => 'pnc-stack MO Root CA', days: 3650 },
   { name: 'mo-sub1', issuer: 'mo-root', kind: 'sub-ca', pathLen: 1, dc: 'MO', org: 'pnc-stack MO', cn: () => 'pnc-stack MO Sub-CA 1', days: 1460 },
   { name: 'mo-sub2', issuer: 'mo-sub1', kind: 'sub-ca', pathLen: 0, dc: 'MO', org: 'pnc-stack MO', cn: () => 'pnc-stack MO Sub-CA 2', days: 1460 },
-  { name: 'contract', issuer: 'mo-sub2', kind: 'leaf', dc: 'MO', org: 'pnc-stack MO', cn: (o) => normalizeEmaid(o.emaid), days: 730, role: 'contract' },
+  { name: 'contract', issuer: 'mo-sub2', kind: 'leaf', dc: 'MO', org: 'pnc-stack MO', cn: (o) => emaidWithCheckDigit(parseEmaid(o.emaid)), days: 730, role: 'contract' },
   { name: 'oem-root', issuer: 'self', kind: 'root', dc: 'OEM', org: 'pnc-stack OEM', cn: () => 'pnc-stack OEM Root CA', days: 3650 },
   { name: 'oem-sub1', issuer: 'oem-root', kind: 'sub-ca', pathLen: 1, dc: 'OEM', org: 'pnc-stack OEM', cn: () => 'pnc-stack OEM Sub-CA 1', days: 1460 },
   { name: 'oem-sub2', issuer: 'oem-sub1', kind: 'sub-ca', pathLen: 0, dc: 'OEM', org: 'pnc-stack OEM', cn: () => 'pnc-stack OEM Sub-CA 2', days: 1460 },
@@ -222,7 +222,7 @@ export interface ContractRequest {
 
 /** A contract leaf for `emaid` under an MO Sub-CA 2. */
 export function issueContract(req: ContractRequest): IssuedCertificate {
-  const emaid = parseEmaid(req.emaid, 'strict').normalized;
+  const emaid = emaidWithCheckDigit(parseEmaid(req.emaid, 'strict'));
   return issue({
     suite: req.moSub2.suite,
     id: `${req.moSub2.suite}/contract/${emaid}`,

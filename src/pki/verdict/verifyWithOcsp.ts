@@ -17,19 +17,31 @@ export interface VerdictWithOcsp {
   readonly lookups: readonly OcspLookup[];
 }
 
-export async function verifyWithOcsp(input: Omit<ChainVerdictInput, 'revocation'>, client: OcspClient): Promise<VerdictWithOcsp> {
+/** Observers for tracing: the local verdict as soon as it exists, each OCSP exchange as it starts and ends. */
+export interface VerifyWithOcspHooks {
+  readonly onLocalVerdict?: (local: ChainVerdict) => void;
+  readonly onRequest?: (certificate: Certificate) => void;
+  readonly onLookup?: (lookup: OcspLookup) => void;
+}
+
+export async function verifyWithOcsp(input: Omit<ChainVerdictInput, 'revocation'>, client: OcspClient, hooks: VerifyWithOcspHooks = {}): Promise<VerdictWithOcsp> {
   const local = chainVerdict(input);
+  hooks.onLocalVerdict?.(local);
   // Revocation is only meaningful for a chain that reaches an anchor; otherwise the local verdict stands.
   if (!local.anchor || local.failure === 'chain') return { local, verdict: local, lookups: [] };
   const lookups = await Promise.all(
     local.path.map(async (cert, i): Promise<OcspLookup> => {
       const issuer = local.path[i + 1] ?? local.anchor!;
+      hooks.onRequest?.(cert);
+      let lookup: OcspLookup;
       try {
-        return { certificate: cert, result: await client.check(cert, issuer) };
+        lookup = { certificate: cert, result: await client.check(cert, issuer) };
       } catch (e) {
-        if (e instanceof OcspError) return { certificate: cert, error: e };
-        throw e;
+        if (!(e instanceof OcspError)) throw e;
+        lookup = { certificate: cert, error: e };
       }
+      hooks.onLookup?.(lookup);
+      return lookup;
     }),
   );
   const revocation = new Map<string, RevocationStatus>();
