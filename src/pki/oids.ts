@@ -43,13 +43,16 @@ export const Oid = {
   ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
 } as const;
 
-/** Extensions this library processes; any other extension marked critical makes a certificate unusable (RFC 5280 §4.2). */
+/**
+ * Extensions this library processes; any other extension marked critical makes a certificate unusable (RFC 5280
+ * §4.2). certificatePolicies is accepted as "any policy" (ISO 15118 defines no policy to require) and subjectAltName
+ * carries names the profiles never use; CRL distribution points are not processed, so a critical one is refused.
+ */
 export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   Oid.subjectKeyIdentifier,
   Oid.keyUsage,
   Oid.subjectAltName,
   Oid.basicConstraints,
-  Oid.crlDistributionPoints,
   Oid.certificatePolicies,
   Oid.authorityKeyIdentifier,
   Oid.extKeyUsage,

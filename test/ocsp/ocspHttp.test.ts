@@ -12,7 +12,7 @@ import { OcspResponderCore, type OcspAuthority } from '../../src/pki/ocsp/ocspRe
 import { createTrustStore } from '../../src/pki/verdict/trustStore.js';
 import { verifyWithOcsp } from '../../src/pki/verdict/verifyWithOcsp.js';
 import { DAY, NOW } from '../helpers/fixtures.js';
-import { MemoryStatus, drain, freePort, startOcspServer, startRawServer, type RawServer, type RunningOcspServer } from '../helpers/ocspBench.js';
+import { MemoryStatus, drain, freePort, startOcspServer, startRawServer, type RawServer, type RunningOcspServer } from '../helpers/ocspTestbed.js';
 
 // A PKI whose AIA points at the responder under test, judged at a fixed clock on both sides.
 const clock = { now: NOW };

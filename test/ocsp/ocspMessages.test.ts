@@ -17,9 +17,9 @@ import {
   type OcspResponseStatusName,
   type SingleResponseSpec,
 } from '../../src/pki/ocsp/ocspMessages.js';
-import { algorithmIdentifier } from '../../src/pki/generator/certificateBuilder.js';
+import { algorithmIdentifier } from '../../src/pki/certificate/signatureAlgorithms.js';
 import { DAY, NOW, cert, contractOf } from '../helpers/fixtures.js';
-import { signedResponse } from '../helpers/ocspBench.js';
+import { signedResponse } from '../helpers/ocspTestbed.js';
 
 const leaf = contractOf('iso2').cert;
 const sub2 = cert('iso2/mo-sub2').cert;

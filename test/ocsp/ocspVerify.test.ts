@@ -1,6 +1,7 @@
 import { randomBytes, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { algorithmIdentifier, ext } from '../../src/pki/generator/certificateBuilder.js';
+import { ext } from '../../src/pki/generator/certificateBuilder.js';
+import { algorithmIdentifier } from '../../src/pki/certificate/signatureAlgorithms.js';
 import { issue, issueOcspSigner, type IssuedCertificate, type Suite } from '../../src/pki/generator/testPki.js';
 import * as der from '../../src/pki/der/derWriter.js';
 import { Oid } from '../../src/pki/oids.js';
@@ -15,7 +16,7 @@ import {
 } from '../../src/pki/ocsp/ocspMessages.js';
 import { verifyOcspResponse, type OcspVerifyOptions } from '../../src/pki/ocsp/ocspVerify.js';
 import { DAY, NOW, cert, contractOf } from '../helpers/fixtures.js';
-import { responseData, signedResponse, type ResponseSpec } from '../helpers/ocspBench.js';
+import { responseData, signedResponse, type ResponseSpec } from '../helpers/ocspTestbed.js';
 
 const SUITES: readonly Suite[] = ['iso2', 'iso20-p521', 'iso20-ed448'];
 const HOUR = 3_600_000;

@@ -14,7 +14,7 @@ import { SUITES, type Suite } from '../../src/pki/generator/testPki.js';
 import { certIdFor } from '../../src/pki/ocsp/certId.js';
 import { OcspClient } from '../../src/pki/ocsp/ocspClient.js';
 import { OcspResponderCore } from '../../src/pki/ocsp/ocspResponderCore.js';
-import { freePort, startOcspServer, stopChild, tempPki, waitForOutput, type RunningOcspServer } from '../helpers/ocspBench.js';
+import { freePort, startOcspServer, stopChild, tempPki, waitForOutput, type RunningOcspServer } from '../helpers/ocspTestbed.js';
 import { openssl, pemOf, scratch, spawnOpenssl } from '../helpers/openssl.js';
 
 const SUITE_LIST: readonly Suite[] = ['iso2', 'iso20-p521', 'iso20-ed448'];

@@ -18,7 +18,7 @@ import { OcspResponderCore, type OcspAnswer, type OcspResponderOptions, type Sta
 import { verifyOcspResponse } from '../../src/pki/ocsp/ocspVerify.js';
 import type { Certificate } from '../../src/pki/certificate/certificate.js';
 import { DAY, NOW, cert, contractOf } from '../helpers/fixtures.js';
-import { MemoryStatus, fixtureAuthority, tempPki } from '../helpers/ocspBench.js';
+import { MemoryStatus, fixtureAuthority, tempPki } from '../helpers/ocspTestbed.js';
 
 const SUITES: readonly Suite[] = ['iso2', 'iso20-p521', 'iso20-ed448'];
 const HOUR = 3_600_000;

@@ -14,10 +14,11 @@ import { formatName } from '../../src/pki/certificate/name.js';
 import { MAX_PEM_BYTES, PemError, decodePem, decodePemCertificates, encodePem } from '../../src/pki/certificate/pem.js';
 import { publicKeyOf, verifyCertificateSignature } from '../../src/pki/certificate/signature.js';
 import * as w from '../../src/pki/der/derWriter.js';
-import { algorithmIdentifier, encodeName, ext, signTbs, type ExtensionSpec } from '../../src/pki/generator/certificateBuilder.js';
+import { encodeName, ext, signTbs, type ExtensionSpec } from '../../src/pki/generator/certificateBuilder.js';
+import { algorithmIdentifier } from '../../src/pki/certificate/signatureAlgorithms.js';
 import type { IssuedCertificate } from '../../src/pki/generator/testPki.js';
 import { Oid } from '../../src/pki/oids.js';
-import { fingerprint256 } from '../../src/pki/verdict/chainVerdict.js';
+import { fingerprint256 } from '../../src/pki/certificate/fingerprint.js';
 import { NOW, cert, testPki } from '../helpers/fixtures.js';
 import { openssl, pemOf, scratch } from '../helpers/openssl.js';
 

@@ -20,6 +20,10 @@ import {
 } from '../der/derReader.js';
 import { Oid } from '../oids.js';
 import { canonicalName, checkName, parseName, type DistinguishedName } from './name.js';
+import { signatureAlgorithmFromOid } from './signatureAlgorithms.js';
+import { readExtensions, type Extension } from './extensions.js';
+
+export type { Extension } from './extensions.js';
 
 export type SignatureAlgorithm =
   | 'ecdsa-with-SHA256'
@@ -45,11 +49,6 @@ export const KeyUsageBit = {
 } as const;
 export type KeyUsageName = keyof typeof KeyUsageBit;
 
-export interface Extension {
-  readonly oid: string;
-  readonly critical: boolean;
-  readonly value: Buffer;
-}
 
 export interface Certificate {
   readonly der: Buffer;
@@ -98,19 +97,6 @@ export class CertificateParseError extends Error {
   ) {
     super(message);
   }
-}
-
-const signatureAlgorithms: Record<string, SignatureAlgorithm> = {
-  [Oid.ecdsaWithSha256]: 'ecdsa-with-SHA256',
-  [Oid.ecdsaWithSha384]: 'ecdsa-with-SHA384',
-  [Oid.ecdsaWithSha512]: 'ecdsa-with-SHA512',
-  [Oid.ed448]: 'Ed448',
-  [Oid.ed25519]: 'Ed25519',
-  [Oid.sha256WithRsa]: 'sha256WithRSAEncryption',
-};
-
-export function signatureAlgorithmFromOid(oid: string): SignatureAlgorithm {
-  return signatureAlgorithms[oid] ?? 'unsupported';
 }
 
 const curves: Record<string, PublicKeyType> = {
@@ -279,29 +265,12 @@ function parse(der: Buffer): Certificate {
   const extsWrapper = t.optional(contextTag(3, true));
   t.finish('TBSCertificate');
 
-  const extensions: Extension[] = [];
   const decoded: MutableExtensions = { ocspUrls: [], ocspNoCheck: false };
+  let extensions: Extension[] = [];
   if (extsWrapper) {
     if (version !== 3) throw new DerError('extensions present in a certificate that is not v3', extsWrapper.start);
-    const list = readTlv(der, extsWrapper.contentStart, extsWrapper.end);
-    if (list.end !== extsWrapper.end || list.tag !== Tag.SEQUENCE) throw new DerError('extensions: expected one SEQUENCE', list.start);
-    const c = new DerCursor(der, list);
-    if (c.done) throw new DerError('extensions: empty SEQUENCE', list.start);
-    const seen = new Set<string>();
-    while (!c.done) {
-      const e = new DerCursor(der, c.next('Extension', Tag.SEQUENCE));
-      const oid = readOid(der, e.next('extnID', Tag.OID));
-      const critTlv = e.optional(Tag.BOOLEAN);
-      const critical = critTlv ? readBoolean(der, critTlv) : false;
-      const value = content(der, e.next('extnValue', Tag.OCTET_STRING));
-      e.finish('Extension');
-      // RFC 5280 §4.2: a certificate MUST NOT include more than one instance of an extension.
-      if (seen.has(oid)) throw new DerError(`duplicate extension ${oid}`, 0);
-      seen.add(oid);
-      const ext = { oid, critical, value };
-      extensions.push(ext);
-      decodeExtension(ext, decoded);
-    }
+    extensions = readExtensions(der, extsWrapper);
+    for (const ext of extensions) decodeExtension(ext, decoded);
   }
 
   const innerAlg = whole(der, innerAlgTlv);

@@ -2,6 +2,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { Certificate, PublicKeyType, SignatureAlgorithm } from './certificate.js';
 import { ecPointProblem } from './ecPoint.js';
+import { signatureSpec } from './signatureAlgorithms.js';
 
 const coordinateBytes: Partial<Record<PublicKeyType, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
@@ -45,32 +46,14 @@ export function importPublicKey(cert: Pick<Certificate, 'publicKeyType' | 'publi
   }
 }
 
-const digests: Partial<Record<SignatureAlgorithm, string | null>> = {
-  'ecdsa-with-SHA256': 'sha256',
-  'ecdsa-with-SHA384': 'sha384',
-  'ecdsa-with-SHA512': 'sha512',
-  Ed448: null,
-  Ed25519: null,
-  sha256WithRSAEncryption: 'sha256',
-};
-
-const keyFamily: Partial<Record<SignatureAlgorithm, readonly PublicKeyType[]>> = {
-  'ecdsa-with-SHA256': ['P-256', 'P-384', 'P-521'],
-  'ecdsa-with-SHA384': ['P-256', 'P-384', 'P-521'],
-  'ecdsa-with-SHA512': ['P-256', 'P-384', 'P-521'],
-  Ed448: ['Ed448'],
-  Ed25519: ['Ed25519'],
-  sha256WithRSAEncryption: ['RSA'],
-};
-
 export type SignatureCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /** Verifies a signature over `data`. A key that does not fit the algorithm is a failed check, not an exception. */
 export function verifySignedData(alg: SignatureAlgorithm, data: Uint8Array, signature: Uint8Array, key: KeyObject, keyType: PublicKeyType): SignatureCheck {
-  const digest = digests[alg];
-  if (digest === undefined) return { ok: false, reason: 'unsupported signature algorithm' };
-  if (!keyFamily[alg]!.includes(keyType)) return { ok: false, reason: `signature algorithm ${alg} does not fit a ${keyType} key` };
-  return verify(digest, data, key, signature) ? { ok: true } : { ok: false, reason: 'signature does not verify' };
+  const spec = signatureSpec(alg);
+  if (!spec) return { ok: false, reason: 'unsupported signature algorithm' };
+  if (!spec.keys.includes(keyType)) return { ok: false, reason: `signature algorithm ${alg} does not fit a ${keyType} key` };
+  return verify(spec.digest, data, key, signature) ? { ok: true } : { ok: false, reason: 'signature does not verify' };
 }
 
 /** Verifies `cert`'s signature with the issuer's key. */

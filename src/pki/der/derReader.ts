@@ -195,13 +195,18 @@ export function checkOid(buf: Uint8Array, tlv: Tlv): void {
   const len = tlv.end - tlv.contentStart;
   if (len === 0 || len > 64) throw new DerError('OBJECT IDENTIFIER length out of range', tlv.start);
   if ((buf[tlv.end - 1]! & 0x80) !== 0) throw new DerError('OID ends inside an arc', tlv.end);
-  let arcStart = true;
+  let arcBytes = 0;
   for (let i = tlv.contentStart; i < tlv.end; i++) {
     const b = buf[i]!;
-    if (arcStart && b === 0x80) throw new DerError('OID arc has a leading 0x80 (not minimal)', i);
-    arcStart = (b & 0x80) === 0;
+    if (arcBytes === 0 && b === 0x80) throw new DerError('OID arc has a leading 0x80 (not minimal)', i);
+    // Same bound as readOid: an arc of more than 7 base-128 digits does not fit a safe integer.
+    if (++arcBytes > MAX_OID_ARC_BYTES) throw new DerError('OID arc too large', i);
+    if ((b & 0x80) === 0) arcBytes = 0;
   }
 }
+
+/** 7 × 7 bits = 49 bits: every arc readOid can represent exactly. */
+const MAX_OID_ARC_BYTES = 7;
 
 const oidNames = new Map<string, string>();
 
@@ -217,16 +222,18 @@ export function readOid(buf: Uint8Array, tlv: Tlv): string {
   const arcs: number[] = [];
   let value = 0;
   let started = false;
+  let arcBytes = 0;
   for (let i = tlv.contentStart; i < tlv.end; i++) {
     const b = buf[i]!;
     if (!started && b === 0x80) throw new DerError('OID arc has a leading 0x80 (not minimal)', i);
     started = true;
     value = value * 128 + (b & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER / 128) throw new DerError('OID arc too large', i);
+    if (++arcBytes > MAX_OID_ARC_BYTES) throw new DerError('OID arc too large', i);
     if ((b & 0x80) === 0) {
       arcs.push(value);
       value = 0;
       started = false;
+      arcBytes = 0;
     }
   }
   if (started) throw new DerError('OID ends inside an arc', tlv.end);

@@ -32,7 +32,8 @@ const shape = /^([A-Z]{2})-?([A-Z0-9]{3})-?([A-Z0-9]{9})(?:-?([A-Z0-9]))?$/;
 
 /** Uppercase, hyphens removed: the form two eMAIDs are compared in ([V2G2] eMAID == contract CN, ignoring hyphens and case). */
 export function normalizeEmaid(text: string): string {
-  return text.replace(/-/g, '').toUpperCase();
+  // ASCII-only case folding: String.toUpperCase maps e.g. 'ſ' to 'S', which would let a different eMAID compare equal.
+  return text.replace(/-/g, '').replace(/[a-z]/g, (c) => c.toUpperCase());
 }
 
 export function emaidsEqual(a: string, b: string): boolean {
@@ -41,7 +42,7 @@ export function emaidsEqual(a: string, b: string): boolean {
 
 export function parseEmaid(text: string, policy: CheckDigitPolicy = 'lenient'): Emaid {
   if (text.length > 18) throw new EmaidError(`eMAID "${text.slice(0, 40)}" is longer than 18 characters`, text);
-  const m = shape.exec(text.toUpperCase());
+  const m = shape.exec(text.replace(/[a-z]/g, (c) => c.toUpperCase()));
   if (!m) throw new EmaidError(`"${text}" is not an eMAID (CC-PPP-IIIIIIIII[-D])`, text);
   const [, country, provider, instance, checkDigit] = m;
   const expectedCheckDigit = computeCheckDigit(`${country}${provider}${instance}`);

@@ -55,15 +55,18 @@ function validate(value: unknown, path: string): CaDatabase {
   const db = value as Partial<CaDatabase> | null;
   if (!db || db.format !== 'pnc-stack-ca-db/1' || !Array.isArray(db.entries)) throw new CaDatabaseError(`${path} is not a pnc-stack CA database`);
   for (const e of db.entries as unknown[]) {
-    const x = e as Partial<CaDatabaseEntry>;
+    const x = (typeof e === 'object' && e !== null ? e : {}) as Partial<CaDatabaseEntry>;
     const ok =
       typeof x.id === 'string' &&
+      typeof x.notAfter === 'string' &&
+      !Number.isNaN(Date.parse(x.notAfter)) &&
       typeof x.issuerId === 'string' &&
       typeof x.serialHex === 'string' &&
       /^[0-9a-f]+$/.test(x.serialHex) &&
       (x.status === 'valid' || x.status === 'revoked') &&
       (x.reason === undefined || (CRL_REASONS as readonly string[]).includes(x.reason)) &&
-      (x.revokedAt === undefined || !Number.isNaN(Date.parse(x.revokedAt)));
+      // A revoked entry says when: OCSP RevokedInfo.revocationTime is mandatory (RFC 6960 §4.2.1).
+      (x.status === 'revoked' ? typeof x.revokedAt === 'string' && !Number.isNaN(Date.parse(x.revokedAt)) : x.revokedAt === undefined);
     if (!ok) throw new CaDatabaseError(`${path}: malformed entry ${JSON.stringify(e).slice(0, 200)}`);
   }
   return db as CaDatabase;

@@ -5,6 +5,7 @@ import * as der from '../der/derWriter.js';
 import { Oid } from '../oids.js';
 import { KeyUsageBit, type KeyUsageName, type SignatureAlgorithm } from '../certificate/certificate.js';
 import { DerCursor, Tag, readBitString, readRoot } from '../der/derReader.js';
+import { algorithmIdentifier, signatureSpec } from '../certificate/signatureAlgorithms.js';
 
 export interface NameSpec {
   readonly country?: string;
@@ -33,22 +34,6 @@ export interface CertificateSpec {
   readonly signingKey: KeyObject;
 }
 
-const algorithmOids: Partial<Record<SignatureAlgorithm, string>> = {
-  'ecdsa-with-SHA256': Oid.ecdsaWithSha256,
-  'ecdsa-with-SHA384': Oid.ecdsaWithSha384,
-  'ecdsa-with-SHA512': Oid.ecdsaWithSha512,
-  Ed448: Oid.ed448,
-  Ed25519: Oid.ed25519,
-};
-
-const digestOf: Partial<Record<SignatureAlgorithm, string | null>> = {
-  'ecdsa-with-SHA256': 'sha256',
-  'ecdsa-with-SHA384': 'sha384',
-  'ecdsa-with-SHA512': 'sha512',
-  Ed448: null,
-  Ed25519: null,
-};
-
 /** RFC 5280: C is PrintableString, DC is IA5String (RFC 4519), CN and O UTF8String. */
 export function encodeName(name: NameSpec): Buffer {
   const rdn = (type: string, value: Buffer): Buffer => der.setOf(der.sequence(der.oid(type), value));
@@ -58,13 +43,6 @@ export function encodeName(name: NameSpec): Buffer {
   if (name.commonName !== undefined) rdns.push(rdn(Oid.commonName, der.utf8String(name.commonName)));
   if (name.domainComponent !== undefined) rdns.push(rdn(Oid.domainComponent, der.ia5String(name.domainComponent)));
   return der.sequence(...rdns);
-}
-
-export function algorithmIdentifier(alg: SignatureAlgorithm): Buffer {
-  const oid = algorithmOids[alg];
-  if (!oid) throw new RangeError(`cannot sign with ${alg}`);
-  // RFC 5758 §3.2 and RFC 8410 §3: parameters absent for ECDSA and EdDSA.
-  return der.sequence(der.oid(oid));
 }
 
 /** subjectPublicKey BIT STRING value of a key (SKI and OCSP issuerKeyHash input). */
@@ -143,9 +121,9 @@ export function buildTbs(spec: CertificateSpec): Buffer {
 }
 
 export function signTbs(tbs: Buffer, alg: SignatureAlgorithm, key: KeyObject): Buffer {
-  const digest = digestOf[alg];
-  if (digest === undefined) throw new RangeError(`cannot sign with ${alg}`);
-  return der.sequence(tbs, algorithmIdentifier(alg), der.bitString(sign(digest, tbs, key)));
+  const spec = signatureSpec(alg);
+  if (!spec) throw new RangeError(`cannot sign with ${alg}`);
+  return der.sequence(tbs, algorithmIdentifier(alg), der.bitString(sign(spec.digest, tbs, key)));
 }
 
 /** DER of a signed certificate. */

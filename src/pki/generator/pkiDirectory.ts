@@ -4,13 +4,13 @@
 //   ca-database.json         status of every issued certificate (what the OCSP responder answers)
 //   ca/<suite>/              every certificate and its encrypted key, as issued
 //   <party>/<suite>/truststore/*.pem, <party>/<suite>/keystore/*.chain.pem + *.key.pem
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { parseCertificate, type Certificate } from '../certificate/certificate.js';
 import { formatName } from '../certificate/name.js';
 import { decodePemCertificates, encodePem } from '../certificate/pem.js';
-import { fingerprint256 } from '../verdict/chainVerdict.js';
+import { fingerprint256 } from '../certificate/fingerprint.js';
 import { emaidWithCheckDigit, normalizeEmaid, parseEmaid } from '../emaid/emaid.js';
 import type { CrlReason } from '../ocsp/ocspMessages.js';
 import type { Protocol } from '../profile/protocolProfile.js';
@@ -79,6 +79,44 @@ function write(dir: string, rel: string, data: string, mode = 0o644): void {
   const path = join(dir, rel);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, data, { mode });
+}
+
+/** Replace-by-rename, so that a reader never sees half a manifest. */
+function writeManifest(dir: string, manifest: PkiManifest): void {
+  const tmp = join(dir, `${MANIFEST}.${randomBytes(6).toString('hex')}.tmp`);
+  writeFileSync(tmp, `${JSON.stringify(manifest, null, 1)}\n`);
+  renameSync(tmp, join(dir, MANIFEST));
+}
+
+const LOCK = '.pki.lock';
+const LOCK_WAIT_MS = 15_000;
+/** A lock older than this was left by a killed process. */
+const LOCK_STALE_MS = 60_000;
+
+/**
+ * Runs `f` holding the directory's lock, so that concurrent `pnc pki` commands (revoke, issue-contract) do not lose
+ * each other's read-modify-write of the manifest and the CA database.
+ */
+function withPkiLock<T>(dir: string, f: () => T): T {
+  const lock = join(dir, LOCK);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > LOCK_STALE_MS) rmSync(lock, { force: true });
+    else if (Date.now() > deadline) throw new PkiDirectoryError(`${dir} is locked by another pnc command (${LOCK}); remove it if no command runs`);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  try {
+    return f();
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
 const certFile = (c: IssuedCertificate): string => `ca/${c.suite}/${c.name}.pem`;
@@ -187,8 +225,19 @@ function writeIssued(dir: string, certs: readonly IssuedCertificate[], passphras
   }
 }
 
+/** What initPki writes; --force removes exactly these before writing anew. */
+const LAYOUT = [MANIFEST, CA_DATABASE, 'ca', 'ev', 'charger', 'csms', 'msp', 'cps', 'ocsp'];
+
 export function initPki(dir: string, options: InitOptions): PkiManifest {
-  if (existsSync(join(dir, MANIFEST)) && !options.force) throw new PkiDirectoryError(`${dir} already holds a PKI (use --force to replace it)`);
+  mkdirSync(dir, { recursive: true });
+  return withPkiLock(dir, () => initLocked(dir, options));
+}
+
+function initLocked(dir: string, options: InitOptions): PkiManifest {
+  if (existsSync(join(dir, MANIFEST))) {
+    if (!options.force) throw new PkiDirectoryError(`${dir} already holds a PKI (use --force to replace it)`);
+    for (const entry of LAYOUT) rmSync(join(dir, entry), { recursive: true, force: true });
+  }
   const now = options.now ?? Date.now();
   const ocspUrl = options.ocspUrl ?? DEFAULT_TEST_PKI.ocspUrl;
   const country = options.country ?? DEFAULT_TEST_PKI.country;
@@ -212,7 +261,7 @@ export function initPki(dir: string, options: InitOptions): PkiManifest {
     suites: suitesFor(options.protocol),
     certificates: certs.map(manifestEntry),
   };
-  write(dir, MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
+  writeManifest(dir, manifest);
   return manifest;
 }
 
@@ -290,6 +339,11 @@ export interface IssueContractOptions {
 
 /** Issues a contract certificate for `emaid` in every suite of the PKI (or those of `protocol`). */
 export function issueContractInPki(dir: string, options: IssueContractOptions): ManifestEntry[] {
+  PkiDirectory.open(dir); // a clear error for a directory without a PKI, before any lock file is made
+  return withPkiLock(dir, () => issueContractLocked(dir, options));
+}
+
+function issueContractLocked(dir: string, options: IssueContractOptions): ManifestEntry[] {
   const pki = PkiDirectory.open(dir);
   const now = options.now ?? Date.now();
   const suites = pki.manifest.suites.filter((s) => !options.protocol || suitesFor(options.protocol).includes(s));
@@ -320,8 +374,7 @@ export function issueContractInPki(dir: string, options: IssueContractOptions): 
   writeIssued(dir, issued, options.passphrase);
   writePartyViews(dir, issued, known, options.passphrase);
   const entries = issued.map(manifestEntry);
-  const manifest: PkiManifest = { ...pki.manifest, certificates: [...pki.manifest.certificates, ...entries] };
-  write(dir, MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
+  writeManifest(dir, { ...pki.manifest, certificates: [...pki.manifest.certificates, ...entries] });
   return entries;
 }
 
@@ -353,6 +406,11 @@ export interface RevokeOptions {
  * `target` is a manifest id (iso2/cpo-sub2), an eMAID (all its contracts) or a PEM/DER file of one of our certificates.
  */
 export function revokeInPki(dir: string, target: string, options: RevokeOptions = {}): ManifestEntry[] {
+  PkiDirectory.open(dir);
+  return withPkiLock(dir, () => revokeLocked(dir, target, options));
+}
+
+function revokeLocked(dir: string, target: string, options: RevokeOptions): ManifestEntry[] {
   const pki = PkiDirectory.open(dir);
   let entries: ManifestEntry[] = pki.entries((e) => e.id === target);
   if (entries.length === 0) {

@@ -13,8 +13,11 @@ export interface OcspClientOptions {
   readonly maxResponseBytes?: number;
   /** GET for requests up to 255 bytes as RFC 5019 §5 suggests ('auto'), or always POST/GET. Default POST. */
   readonly method?: 'POST' | 'GET' | 'auto';
-  /** Send a 16-byte nonce and require it back (default true). */
-  readonly nonce?: boolean;
+  /**
+   * Send a 16-byte nonce (RFC 8954) and: `true`/'require' — refuse an answer without it (default); 'prefer' — accept an
+   * answer without any nonce (responders that pre-produce, RFC 5019), never one with another nonce; `false` — send none.
+   */
+  readonly nonce?: boolean | 'prefer';
   readonly hashAlgorithm?: OcspHashAlgorithm;
   readonly now?: () => number;
   /** SSRF guard: return a reason to refuse a responder URL (the CSMS limits responders to an allow-list). */
@@ -69,7 +72,11 @@ export class OcspClient {
     const nonce = this.options.nonce === false ? undefined : randomBytes(16);
     const request = encodeOcspRequest([certId], nonce);
     const body = await this.exchange(url, request);
-    const verified = verifyOcspResponse(body, { requests: [{ certId, issuer }], now: this.now(), ...(nonce ? { nonce } : {}) });
+    const verified = verifyOcspResponse(body, {
+      requests: [{ certId, issuer }],
+      now: this.now(),
+      ...(nonce ? { nonce, requireNonce: this.options.nonce !== 'prefer' } : {}),
+    });
     const single = verified.results[0]!;
     const result = {
       status: single.status,

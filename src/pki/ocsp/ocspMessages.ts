@@ -6,7 +6,6 @@ import {
   content,
   contextTag,
   readBitString,
-  readBoolean,
   readOid,
   readRoot,
   readSmallInteger,
@@ -17,6 +16,7 @@ import {
 } from '../der/derReader.js';
 import * as der from '../der/derWriter.js';
 import { Oid } from '../oids.js';
+import { readExtensions, type Extension } from '../certificate/extensions.js';
 import { encodeCertId, parseCertId, type CertId, type ParsedCertId } from './certId.js';
 
 /** RFC 6960 §4.2.1 OCSPResponseStatus. */
@@ -85,29 +85,7 @@ export function encodeOcspRequest(certIds: readonly CertId[], nonce?: Buffer): B
   return der.sequence(der.sequence(...parts));
 }
 
-interface ParsedExtension {
-  readonly oid: string;
-  readonly critical: boolean;
-  readonly value: Buffer;
-}
-
-function parseExtensions(buf: Buffer, wrapper: Tlv): ParsedExtension[] {
-  const list = readTlv(buf, wrapper.contentStart, wrapper.end);
-  if (list.tag !== Tag.SEQUENCE || list.end !== wrapper.end) throw new DerError('Extensions: expected one SEQUENCE', list.start);
-  const out: ParsedExtension[] = [];
-  const c = new DerCursor(buf, list);
-  while (!c.done) {
-    const e = new DerCursor(buf, c.next('Extension', Tag.SEQUENCE));
-    const oid = readOid(buf, e.next('extnID', Tag.OID));
-    const crit = e.optional(Tag.BOOLEAN);
-    const value = content(buf, e.next('extnValue', Tag.OCTET_STRING));
-    e.finish('Extension');
-    out.push({ oid, critical: crit ? readBoolean(buf, crit) : false, value });
-  }
-  return out;
-}
-
-function readNonce(ext: ParsedExtension): Buffer {
+function readNonce(ext: Extension): Buffer {
   const root = readRoot(ext.value, Tag.OCTET_STRING, 'Nonce');
   return content(ext.value, root);
 }
@@ -133,7 +111,7 @@ export function parseOcspRequest(bytes: Buffer, maxCertIds = 32): OcspRequest {
       certIds.push(parseCertId(bytes, req.next('reqCert', Tag.SEQUENCE)));
       const single = req.optional(contextTag(0, true));
       if (single) {
-        for (const e of parseExtensions(bytes, single)) if (e.critical) throw new DerError(`unsupported critical request extension ${e.oid}`, single.start);
+        for (const e of readExtensions(bytes, single)) if (e.critical) throw new DerError(`unsupported critical request extension ${e.oid}`, single.start);
       }
       req.finish('Request');
     }
@@ -141,7 +119,7 @@ export function parseOcspRequest(bytes: Buffer, maxCertIds = 32): OcspRequest {
     let nonce: Buffer | undefined;
     const exts = tbs.optional(contextTag(2, true));
     if (exts) {
-      for (const e of parseExtensions(bytes, exts)) {
+      for (const e of readExtensions(bytes, exts)) {
         if (e.oid === Oid.ocspNonce) nonce = readNonce(e);
         else if (e.critical) throw new DerError(`unsupported critical request extension ${e.oid}`, exts.start);
       }
@@ -291,6 +269,8 @@ function parseBasic(buf: Buffer): BasicOcspResponse {
   const tbsTlv = top.next('tbsResponseData', Tag.SEQUENCE);
   const algSeq = new DerCursor(buf, top.next('signatureAlgorithm', Tag.SEQUENCE));
   const signatureAlgorithmOid = readOid(buf, algSeq.next('algorithm', Tag.OID));
+  algSeq.optional(Tag.NULL); // RSA writes NULL parameters; ECDSA and EdDSA none
+  algSeq.finish('signatureAlgorithm');
   const signature = readBitString(buf, top.next('signature', Tag.BIT_STRING)).bytes;
   const certsWrapper = top.optional(contextTag(0, true));
   top.finish('BasicOCSPResponse');
@@ -320,7 +300,7 @@ function parseBasic(buf: Buffer): BasicOcspResponse {
     const singleExts = s.optional(contextTag(1, true));
     s.finish('SingleResponse');
     if (singleExts) {
-      for (const e of parseExtensions(buf, singleExts)) if (e.critical) throw new DerError(`unsupported critical single extension ${e.oid}`, singleExts.start);
+      for (const e of readExtensions(buf, singleExts)) if (e.critical) throw new DerError(`unsupported critical single extension ${e.oid}`, singleExts.start);
     }
     const nextUpdate = nu ? readTime(buf, explicitInner(buf, nu, 'nextUpdate')) : undefined;
     responses.push({ certId, status, thisUpdate, ...(nextUpdate !== undefined ? { nextUpdate } : {}) });
@@ -328,7 +308,7 @@ function parseBasic(buf: Buffer): BasicOcspResponse {
   let nonce: Buffer | undefined;
   const exts = t.optional(contextTag(1, true));
   if (exts) {
-    for (const e of parseExtensions(buf, exts)) {
+    for (const e of readExtensions(buf, exts)) {
       if (e.oid === Oid.ocspNonce) nonce = readNonce(e);
       else if (e.critical) throw new DerError(`unsupported critical response extension ${e.oid}`, exts.start);
     }

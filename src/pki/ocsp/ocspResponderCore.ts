@@ -1,8 +1,8 @@
 // RFC 6960 responder logic without transport: DER request in, signed DER response out, never an exception.
 // One delegated signer per CA (§4.2.2.2); status comes from a lookup the CA database feeds.
 import { createHash, sign, type KeyObject } from 'node:crypto';
-import type { Certificate, PublicKeyType, SignatureAlgorithm } from '../certificate/certificate.js';
-import { algorithmIdentifier } from '../generator/certificateBuilder.js';
+import type { Certificate } from '../certificate/certificate.js';
+import { algorithmIdentifier, signatureAlgorithmForKey, signatureSpec } from '../certificate/signatureAlgorithms.js';
 import { hashOf, type OcspHashAlgorithm, type ParsedCertId } from './certId.js';
 import {
   MAX_NONCE_BYTES,
@@ -47,16 +47,10 @@ export interface OcspAnswer {
   readonly response: Buffer;
   readonly answers: readonly { readonly serialHex: string; readonly authorityId: string; readonly status: SingleStatus['status'] }[];
   readonly reused: boolean;
+  /** How long an HTTP cache may keep this answer (RFC 5019 §6.2): never past nextUpdate; 0 for nonce answers and errors. */
+  readonly cacheSeconds: number;
   readonly error?: string;
 }
-
-const signatureFor: Partial<Record<PublicKeyType, { alg: SignatureAlgorithm; digest: string | null }>> = {
-  'P-256': { alg: 'ecdsa-with-SHA256', digest: 'sha256' },
-  'P-384': { alg: 'ecdsa-with-SHA384', digest: 'sha384' },
-  'P-521': { alg: 'ecdsa-with-SHA512', digest: 'sha512' },
-  Ed448: { alg: 'Ed448', digest: null },
-  Ed25519: { alg: 'Ed25519', digest: null },
-};
 
 interface PreparedAuthority {
   readonly authority: OcspAuthority;
@@ -82,13 +76,13 @@ export class OcspResponderCore {
     this.reuseMs = options.reuseMs ?? 60_000;
     this.maxCertIds = options.maxCertIdsPerRequest ?? 32;
     for (const authority of options.authorities) {
-      const sig = signatureFor[authority.signer.cert.publicKeyType];
-      if (!sig) throw new RangeError(`OCSP signer of ${authority.id} has an unsupported ${authority.signer.cert.publicKeyType} key`);
+      const alg = signatureAlgorithmForKey(authority.signer.cert.publicKeyType);
+      if (!alg) throw new RangeError(`OCSP signer of ${authority.id} has an unsupported ${authority.signer.cert.publicKeyType} key`);
       const prepared: PreparedAuthority = {
         authority,
         responderKeyHash: createHash('sha1').update(authority.signer.cert.publicKeyBits).digest(),
-        algorithmIdentifier: algorithmIdentifier(sig.alg),
-        digest: sig.digest,
+        algorithmIdentifier: algorithmIdentifier(alg),
+        digest: signatureSpec(alg)!.digest,
         certs: authority.signer.cert === authority.ca ? [] : [authority.signer.cert.der],
       };
       for (const h of HASHES) {
@@ -122,7 +116,9 @@ export class OcspResponderCore {
       const reuseKey = nonce ? undefined : parsed.certIds.map((c) => c.raw.toString('latin1')).join('\u0000');
       if (reuseKey !== undefined) {
         const hit = this.reused.get(reuseKey);
-        if (hit && hit.version === version && hit.expires > now) return { status: 'successful', response: hit.response, answers: hit.answers, reused: true };
+        if (hit && hit.version === version && hit.expires > now) {
+          return { status: 'successful', response: hit.response, answers: hit.answers, reused: true, cacheSeconds: Math.floor((hit.expires - now) / 1000) };
+        }
       }
       return this.sign(first, parsed.certIds, nonce, now, version, reuseKey);
     } catch (e) {
@@ -146,12 +142,13 @@ export class OcspResponderCore {
     const signature = sign(first.digest, tbs, first.authority.signer.key);
     const response = encodeBasicResponse(tbs, first.algorithmIdentifier, signature, first.certs);
     const summary = answers.map((a) => ({ serialHex: a.serialHex, authorityId: a.authorityId, status: a.status.status }));
+    // Never serve a pre-produced response past its own nextUpdate.
+    const expires = Math.min(now + this.reuseMs, thisUpdate + this.validityMs);
     if (reuseKey !== undefined) {
       if (this.reused.size > 10_000) this.reused.clear();
-      // Never serve a pre-produced response past its own nextUpdate.
-      this.reused.set(reuseKey, { response, expires: Math.min(now + this.reuseMs, thisUpdate + this.validityMs), version, answers: summary });
+      this.reused.set(reuseKey, { response, expires, version, answers: summary });
     }
-    return { status: 'successful', response, answers: summary, reused: false };
+    return { status: 'successful', response, answers: summary, reused: false, cacheSeconds: reuseKey === undefined ? 0 : Math.floor((expires - now) / 1000) };
   }
 }
 
@@ -160,5 +157,5 @@ function issuerKey(alg: OcspHashAlgorithm, nameHash: Buffer, keyHash: Buffer): s
 }
 
 function refuse(status: Exclude<OcspResponseStatusName, 'successful'>, error: string): OcspAnswer {
-  return { status, response: encodeOcspError(status), answers: [], reused: false, error };
+  return { status, response: encodeOcspError(status), answers: [], reused: false, cacheSeconds: 0, error };
 }

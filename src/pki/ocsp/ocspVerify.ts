@@ -1,8 +1,9 @@
 // Client-side checks of an OCSP response (RFC 6960 §3.2, §4.2.2.2): who signed it, that the signature holds, that it
 // answers the CertIDs asked, that it is fresh, and that the nonce came back.
 import { createHash } from 'node:crypto';
-import { CertificateParseError, hasKeyUsage, parseCertificate, signatureAlgorithmFromOid, type Certificate } from '../certificate/certificate.js';
-import { publicKeyOf, verifyCertificateSignature, verifySignedData } from '../certificate/signature.js';
+import { CertificateParseError, hasKeyUsage, parseCertificate, type Certificate } from '../certificate/certificate.js';
+import { importPublicKey, verifyCertificateSignature, verifySignedData } from '../certificate/signature.js';
+import { signatureAlgorithmFromOid } from '../certificate/signatureAlgorithms.js';
 import { Oid } from '../oids.js';
 import { sameCertId, type CertId } from './certId.js';
 import { OcspError } from './ocspError.js';
@@ -12,8 +13,11 @@ export interface OcspVerifyOptions {
   /** The CertIDs asked for, each with the certificate of its issuing CA. */
   readonly requests: readonly { readonly certId: CertId; readonly issuer: Certificate }[];
   readonly now: number;
-  /** The nonce sent; the response must echo it. */
+  /** The nonce sent. A response that carries a nonce must carry this one. */
   readonly nonce?: Buffer;
+  /** Refuse a response without the nonce (default true when a nonce was sent). Many production responders answer
+   *  from pre-produced responses without nonces (RFC 5019); freshness then rests on thisUpdate/nextUpdate. */
+  readonly requireNonce?: boolean;
   /** Tolerated clock difference for thisUpdate/nextUpdate (ms). */
   readonly clockSkewMs?: number;
   /** Maximum age of a response that has no nextUpdate (ms). */
@@ -68,7 +72,9 @@ function findSigner(basic: BasicOcspResponse, issuer: Certificate, now: number):
     else if (c.keyUsage && !hasKeyUsage(c, 'digitalSignature')) reasons.push('signer certificate keyUsage lacks digitalSignature');
     else if (now < c.notBefore || now > c.notAfter) reasons.push('signer certificate is outside its validity period');
     else {
-      const sig = verifyCertificateSignature(c, publicKeyOf(issuer), issuer.publicKeyType);
+      const issuerKey = importPublicKey(issuer);
+      if ('problem' in issuerKey) throw new OcspError('unauthorized-signer', `the CA's ${issuerKey.problem}`);
+      const sig = verifyCertificateSignature(c, issuerKey.key, issuer.publicKeyType);
       if (sig.ok) return { cert: c, delegated: true };
       reasons.push(`signer certificate: ${sig.reason}`);
     }
@@ -90,8 +96,10 @@ export function verifyOcspResponse(bytes: Buffer, options: OcspVerifyOptions): V
   const maxAge = options.maxAgeWithoutNextUpdateMs ?? DEFAULT_MAX_AGE;
   const now = options.now;
 
-  if (options.nonce && !(basic.nonce && basic.nonce.equals(options.nonce))) {
-    throw new OcspError('nonce-mismatch', basic.nonce ? 'response nonce differs from the request nonce' : 'response carries no nonce');
+  if (options.nonce) {
+    if (basic.nonce ? !basic.nonce.equals(options.nonce) : options.requireNonce !== false) {
+      throw new OcspError('nonce-mismatch', basic.nonce ? 'response nonce differs from the request nonce' : 'response carries no nonce');
+    }
   }
   const algorithm = signatureAlgorithmFromOid(basic.signatureAlgorithmOid);
   if (algorithm === 'unsupported') throw new OcspError('bad-signature', `unsupported signature algorithm ${basic.signatureAlgorithmOid}`);
@@ -105,7 +113,9 @@ export function verifyOcspResponse(bytes: Buffer, options: OcspVerifyOptions): V
     // Each answered certificate may have a different issuer; the signer must be authorised for each.
     const signer = findSigner(basic, issuer, now);
     if (!verifiedSigners.has(signer.cert)) {
-      const check = verifySignedData(algorithm, basic.tbsResponseData, basic.signature, publicKeyOf(signer.cert), signer.cert.publicKeyType);
+      const signerKey = importPublicKey(signer.cert);
+      if ('problem' in signerKey) throw new OcspError('bad-signature', `signer's ${signerKey.problem}`);
+      const check = verifySignedData(algorithm, basic.tbsResponseData, basic.signature, signerKey.key, signer.cert.publicKeyType);
       if (!check.ok) throw new OcspError('bad-signature', `response ${check.reason}`);
       verifiedSigners.add(signer.cert);
     }

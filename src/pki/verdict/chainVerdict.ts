@@ -1,6 +1,7 @@
 // The ISO 15118 chain verdict: a pure function of the certificates, the installed anchors, the protocol, the role
 // and a time. Every check is reported; the most severe failure picks the -2, -20 and OCPP codes (responseCodes.ts).
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { fingerprint256 } from '../certificate/fingerprint.js';
 import {
   CertificateParseError,
   hasKeyUsage,
@@ -75,13 +76,19 @@ export interface CheckResult {
   readonly name: CheckName;
   readonly ok: boolean;
   readonly detail: string;
+  /** What a failed check means for the codes. */
+  readonly kinds?: readonly FailureKind[];
 }
 
 export interface ChainVerdict {
   readonly valid: boolean;
   readonly protocol: Protocol;
   readonly role: CertificateRole;
+  /** The time judged at. */
+  readonly at: number;
+  /** The most severe failure (it decides the codes) and all of them. */
   readonly failure?: FailureKind;
+  readonly failures: readonly FailureKind[];
   /** The ISO 15118 code of `protocol`. */
   readonly responseCode: Iso2CertificateResponseCode | Iso20CertificateResponseCode;
   readonly iso2ResponseCode: Iso2CertificateResponseCode;
@@ -89,8 +96,9 @@ export interface ChainVerdict {
   readonly ocppCertificateStatus: OcppCertificateStatus;
   /** Valid, but the leaf or a sub-CA ends within the protocol's warning window. */
   readonly expiresSoon: boolean;
-  /** False when no installed anchor could judge the chain (none installed, or none issued it): the
-   *  charger may then hand the chain to the CSMS (OCPP C07.FR.06, CentralContractValidationAllowed). */
+  /** An installed anchor issued the chain. When the only reason a verdict fails is that none did (failure
+   *  'noAnchors' or 'untrusted'), a charger may hand the chain to the CSMS (OCPP C07.FR.06,
+   *  CentralContractValidationAllowed). */
   readonly anchorFound: boolean;
   readonly checks: readonly CheckResult[];
   /** Leaf first, then the sub-CAs in issuing order (empty when parsing failed). */
@@ -101,10 +109,7 @@ export interface ChainVerdict {
 }
 
 const DAY_MS = 86_400_000;
-
-export function fingerprint256(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
-}
+const MAX_SUB_CAS_JUDGED = 8;
 
 function label(cert: Certificate, position: string): string {
   return `${position} "${cert.subject.commonName ?? formatName(cert.subject)}"`;
@@ -126,8 +131,7 @@ function namesChain(issuer: Certificate, child: Certificate, canonical = false):
 const isSelfIssued = (c: Certificate): boolean => c.subjectRaw.equals(c.issuerRaw);
 
 class Report {
-  readonly checks: CheckResult[] = [];
-  readonly failures = new Set<FailureKind>();
+  constructor(readonly checks: CheckResult[] = []) {}
   pass(name: CheckName, detail: string): void {
     this.checks.push({ name, ok: true, detail });
   }
@@ -140,8 +144,7 @@ class Report {
       this.pass(name, okDetail);
       return;
     }
-    this.checks.push({ name, ok: false, detail: findings.join('; ') });
-    for (const k of typeof kinds === 'string' ? [kinds] : kinds) this.failures.add(k);
+    this.checks.push({ name, ok: false, detail: findings.join('; '), kinds: typeof kinds === 'string' ? [kinds] : [...new Set(kinds)] });
   }
 }
 
@@ -165,6 +168,8 @@ export function chainVerdict(input: ChainVerdictInput): ChainVerdict {
 
   if (input.subCAs.length > profile.maxSubCAs) {
     r.fail('chainLength', 'chain', `${input.subCAs.length} sub-CAs, ${input.protocol} allows at most ${profile.maxSubCAs}`);
+    // Far beyond any profile: do not spend parsing and signature work on it (the XSDs allow at most 4).
+    if (input.subCAs.length > MAX_SUB_CAS_JUDGED) return conclude(input, r.checks, { certs: [] }, undefined);
   } else {
     r.pass('chainLength', `${input.subCAs.length} sub-CA(s), at most ${profile.maxSubCAs}`);
   }
@@ -177,7 +182,8 @@ export function chainVerdict(input: ChainVerdictInput): ChainVerdict {
   } catch (e) {
     if (!(e instanceof CertificateParseError)) throw e;
     r.fail('parse', 'chain', e.message);
-    return conclude(input, r, { certs: [] }, false, undefined);
+    // Past this point nothing holds together; judging further would only add noise (and cost on hostile input).
+    return conclude(input, r.checks, { certs: [] }, undefined);
   }
   r.pass('parse', `${transmitted.length} certificate(s) parsed`);
 
@@ -205,32 +211,56 @@ export function chainVerdict(input: ChainVerdictInput): ChainVerdict {
 
   let emaid: string | undefined;
   if (role.leafIsEmaid) emaid = checkEmaid(leaf, input.expectedEmaid, input.checkDigit ?? 'lenient', r);
-  if (input.revocation) checkRevocation(path, input.revocation, r);
-
-  const earliest = Math.min(...path.certs.map((c) => c.notAfter));
-  const daysLeft = Math.floor((earliest - input.at) / DAY_MS);
-  const expiresSoon = r.failures.size === 0 && earliest - input.at <= profile.expiresSoonDays * DAY_MS;
-  r.pass('expiry', `chain valid for ${daysLeft} more day(s)${expiresSoon ? `, within the ${profile.expiresSoonDays}-day warning window` : ''}`);
-  return conclude(input, r, path, expiresSoon, emaid);
+  const verdict = conclude(input, r.checks, path, emaid);
+  return input.revocation ? withRevocation(verdict, input.revocation) : verdict;
 }
 
-function conclude(input: ChainVerdictInput, r: Report, path: Path, expiresSoon: boolean, emaid: string | undefined): ChainVerdict {
-  const failure = worstFailure(r.failures);
+/**
+ * The verdict with OCSP results added (or replaced): a pure step after chainVerdict, so that a verifier can judge the
+ * chain locally, ask the responders, and then complete the same verdict without judging it twice.
+ */
+export function withRevocation(verdict: ChainVerdict, statuses: ReadonlyMap<string, RevocationStatus>): ChainVerdict {
+  const r = new Report(verdict.checks.filter((c) => c.name !== 'revocation' && c.name !== 'expiry'));
+  checkRevocation(verdict.path, statuses, r);
+  return conclude(verdict, r.checks, { certs: [...verdict.path] }, verdict.emaid, verdict.anchor);
+}
+
+/** Codes from the failed checks, plus the expiry note for a chain that is within its validity. */
+function conclude(
+  input: Pick<ChainVerdictInput, 'protocol' | 'role' | 'at'>,
+  judged: readonly CheckResult[],
+  path: Path,
+  emaid: string | undefined,
+  anchor: Certificate | undefined = path.anchor?.cert,
+): ChainVerdict {
+  const checks = [...judged];
+  const failures = new Set(checks.flatMap((c) => c.kinds ?? []));
+  let expiresSoon = false;
+  if (checks.some((c) => c.name === 'validity' && c.ok)) {
+    const window = PROTOCOL_PROFILES[input.protocol].expiresSoonDays;
+    const earliest = Math.min(...path.certs.map((c) => c.notAfter));
+    expiresSoon = failures.size === 0 && earliest - input.at <= window * DAY_MS;
+    const daysLeft = Math.floor((earliest - input.at) / DAY_MS);
+    checks.push({ name: 'expiry', ok: true, detail: `chain valid for ${daysLeft} more day(s)${expiresSoon ? `, within the ${window}-day warning window` : ''}` });
+  }
+  const failure = worstFailure(failures);
   const codes = responseCodesFor(failure, expiresSoon, input.role === 'contract');
   return {
     valid: failure === undefined,
     protocol: input.protocol,
     role: input.role,
+    at: input.at,
     ...(failure ? { failure } : {}),
+    failures: [...failures],
     responseCode: input.protocol === 'iso2' ? codes.iso2 : codes.iso20,
     iso2ResponseCode: codes.iso2,
     iso20ResponseCode: codes.iso20,
     ocppCertificateStatus: codes.ocpp,
     expiresSoon,
-    anchorFound: path.anchor !== undefined,
-    checks: r.checks,
+    anchorFound: anchor !== undefined,
+    checks,
     path: path.certs,
-    ...(path.anchor ? { anchor: path.anchor.cert } : {}),
+    ...(anchor ? { anchor } : {}),
     ...(emaid !== undefined ? { emaid } : {}),
   };
 }
@@ -419,25 +449,26 @@ function checkEmaid(leaf: Certificate, expected: string | undefined, policy: Che
   return normalized;
 }
 
-function checkRevocation(path: Path, statuses: ReadonlyMap<string, RevocationStatus>, r: Report): void {
+function checkRevocation(certs: readonly Certificate[], statuses: ReadonlyMap<string, RevocationStatus>, r: Report): void {
   const findings: string[] = [];
   const kinds: FailureKind[] = [];
   let checked = 0;
-  for (const [i, c] of path.certs.entries()) {
+  for (const [i, c] of certs.entries()) {
     const s = statuses.get(fingerprint256(c.der));
     if (!s) continue;
     checked++;
+    const where = (): string => label(c, i === 0 ? 'leaf' : 'sub-CA');
     if (s.status === 'revoked') {
-      findings.push(`${positionLabel(path, c, i)} is revoked${s.reason ? ` (${s.reason})` : ''}${s.revokedAt !== undefined ? ` since ${iso(s.revokedAt)}` : ''}`);
+      findings.push(`${where()} is revoked${s.reason ? ` (${s.reason})` : ''}${s.revokedAt !== undefined ? ` since ${iso(s.revokedAt)}` : ''}`);
       kinds.push('revoked');
     } else if (s.status === 'unknown') {
       // OCSP "unknown": the responder does not know the certificate; C07.FR.17 treats that as unverifiable, not revoked.
-      findings.push(`${positionLabel(path, c, i)} is unknown to its OCSP responder`);
-      kinds.push('chain');
+      findings.push(`${where()} is unknown to its OCSP responder`);
+      kinds.push('unverifiable');
     } else if (s.status === 'error') {
-      findings.push(`${positionLabel(path, c, i)}: revocation status unavailable (${s.message})`);
-      kinds.push('chain');
+      findings.push(`${where()}: revocation status unavailable (${s.message})`);
+      kinds.push('unverifiable');
     }
   }
-  r.conclude('revocation', kinds, findings, `${checked} of ${path.certs.length} certificate(s) checked by OCSP: good`);
+  r.conclude('revocation', kinds, findings, `${checked} of ${certs.length} certificate(s) checked by OCSP: good`);
 }

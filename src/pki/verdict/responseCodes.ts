@@ -1,8 +1,12 @@
 // How a chain verdict reads in each protocol: ISO 15118-2 responseCodeType, ISO 15118-20 responseCodeType and
 // OCPP 2.0.1 AuthorizeCertificateStatusEnumType. Where the anchors disagree the choice and its reason sit beside it.
 
-/** Why a chain is not usable, most severe first (the first failing kind decides the codes). */
-export const FAILURE_KINDS = ['chain', 'noAnchors', 'untrusted', 'revoked', 'contractInvalid', 'expired', 'notYetValid'] as const;
+/**
+ * Why a chain is not usable, most severe first (the worst failing kind decides the codes). A certain statement about
+ * the chain (broken, unknown root, revoked, expired) outranks "could not be checked"; the eMAID syntax comes last,
+ * since ContractCancelled is for a chain that is otherwise valid (OCPP errata C07.FR.13).
+ */
+export const FAILURE_KINDS = ['chain', 'noAnchors', 'untrusted', 'revoked', 'expired', 'notYetValid', 'unverifiable', 'contractInvalid'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 export type Iso2CertificateResponseCode =
@@ -19,7 +23,6 @@ export type Iso20CertificateResponseCode =
   | 'OK'
   | 'OK_CertificateExpiresSoon'
   | 'WARNING_CertificateValidationError'
-  | 'WARNING_NoCertificateAvailable'
   | 'WARNING_eMSPUnknown'
   | 'WARNING_CertificateRevoked'
   | 'WARNING_CertificateExpired'
@@ -43,13 +46,14 @@ export interface CertificateResponseCodes {
 const table: Readonly<Record<FailureKind, CertificateResponseCodes>> = {
   // Signature, chaining, profile, size, algorithm, eMAID/CN mismatch (EVerest EvseV2G maps that mismatch the same way).
   chain: { iso2: 'FAILED_CertChainError', iso20: 'WARNING_CertificateValidationError', ocpp: 'CertChainError' },
-  // No trust anchor installed for this role at all: EVerest answers NoCertificateAvailable. OCPP errata mark
-  // NoCertificateAvailable "<not used>" and want CertChainError for anything unverifiable (C07.FR.17).
-  noAnchors: { iso2: 'FAILED_NoCertificateAvailable', iso20: 'WARNING_NoCertificateAvailable', ocpp: 'CertChainError' },
+  // The trust store given is empty: EVerest answers NoCertificateAvailable. -20 AuthorizationRes has no such code
+  // (WARNING_NoCertificateAvailable is not among its Table 224 codes), so -20 reads it like an unknown root. OCPP errata
+  // mark NoCertificateAvailable "<not used>" and want CertChainError for anything unverifiable (C07.FR.17).
+  noAnchors: { iso2: 'FAILED_NoCertificateAvailable', iso20: 'WARNING_eMSPUnknown', ocpp: 'CertChainError' },
   // Anchors exist but none issued this chain. For a contract that means its eMSP's root is not installed here:
   // -2 has FAILED_CertificateNotAllowedAtThisEVSE for that (EVerest maps "issuer not found" to it), -20 has
   // WARNING_eMSPUnknown; both tell the EV to try another contract rather than that its certificate is broken.
-  // Other roles get the plain chain error (see chainVerdict: role-dependent).
+  // Other roles get the plain chain error (responseCodesFor).
   untrusted: { iso2: 'FAILED_CertificateNotAllowedAtThisEVSE', iso20: 'WARNING_eMSPUnknown', ocpp: 'CertChainError' },
   revoked: { iso2: 'FAILED_CertificateRevoked', iso20: 'WARNING_CertificateRevoked', ocpp: 'CertificateRevoked' },
   // The leaf CN is not a valid eMAID (or, in strict mode, its check digit is wrong). RISE-V2G answers
@@ -61,9 +65,9 @@ const table: Readonly<Record<FailureKind, CertificateResponseCodes>> = {
   // "CertificateExpired" would make the CSMS answer idToken Expired (C07.FR.15) for a certificate that is merely early,
   // so OCPP reads it as unverifiable (C07.FR.17).
   notYetValid: { iso2: 'FAILED_CertificateExpired', iso20: 'WARNING_CertificateNotYetValid', ocpp: 'CertChainError' },
+  // OCSP said "unknown" or could not be asked: the chain cannot be verified (C07.FR.17), but nothing is known wrong.
+  unverifiable: { iso2: 'FAILED_CertChainError', iso20: 'WARNING_CertificateValidationError', ocpp: 'CertChainError' },
 };
-
-const untrustedNonContract: CertificateResponseCodes = table.chain;
 
 export function responseCodesFor(failure: FailureKind | undefined, expiresSoon: boolean, contractRole: boolean): CertificateResponseCodes {
   if (failure === undefined) {
@@ -71,7 +75,9 @@ export function responseCodesFor(failure: FailureKind | undefined, expiresSoon: 
       ? { iso2: 'OK_CertificateExpiresSoon', iso20: 'OK_CertificateExpiresSoon', ocpp: 'Accepted' }
       : { iso2: 'OK', iso20: 'OK', ocpp: 'Accepted' };
   }
-  if (failure === 'untrusted' && !contractRole) return untrustedNonContract;
+  // A missing root only means "try another contract" for contracts; for any other role the chain is unusable.
+  if (!contractRole && failure === 'untrusted') return table.chain;
+  if (!contractRole && failure === 'noAnchors') return { ...table.chain, iso2: 'FAILED_NoCertificateAvailable' };
   return table[failure];
 }
 

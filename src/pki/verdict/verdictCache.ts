@@ -4,11 +4,12 @@ import { parseCertificate, type Certificate } from '../certificate/certificate.j
 import { importPublicKey, type KeyImport, type SignatureCheck } from '../certificate/signature.js';
 
 export class VerdictCache {
-  // Bucketed by the last 16 bytes of the DER (inside the signature, so effectively random), then compared in full.
-  private readonly certs = new Map<string, Certificate[]>();
+  // Keyed by the whole DER (as a latin1 string): exact, and no attacker-chosen bytes can pile entries into one slot.
+  private readonly certs = new Map<string, Certificate>();
   private readonly keys = new WeakMap<Certificate, KeyImport>();
-  // Certificates handed out by certificate() and trust-store anchors are shared instances, so links key on identity.
-  private readonly links = new WeakMap<Certificate, Map<Certificate, SignatureCheck>>();
+  // Certificates handed out by certificate() and trust-store anchors are shared instances, so links key on identity;
+  // weak on both sides, so that neither evicted intermediates nor retired trust stores are kept alive.
+  private readonly links = new WeakMap<Certificate, WeakMap<Certificate, SignatureCheck>>();
 
   constructor(readonly maxEntries = 4096) {}
 
@@ -18,17 +19,13 @@ export class VerdictCache {
 
   /** Parses (or recalls) an intermediate; parse errors are not cached and propagate. */
   certificate(der: Buffer): Certificate {
-    const id = der.toString('latin1', Math.max(0, der.length - 16));
-    const bucket = this.certs.get(id);
-    const hit = bucket?.find((c) => c.der.equals(der));
+    const id = der.toString('latin1');
+    const hit = this.certs.get(id);
     if (hit) return hit;
     // Copy: the caller's buffer may be a view into network memory that gets reused; the cache outlives it.
     const cert = parseCertificate(Buffer.from(der));
-    if (bucket) bucket.push(cert);
-    else {
-      evictIfFull(this.certs, this.maxEntries);
-      this.certs.set(id, [cert]);
-    }
+    evictIfFull(this.certs, this.maxEntries);
+    this.certs.set(id, cert);
     return cert;
   }
 
@@ -46,7 +43,7 @@ export class VerdictCache {
     const hit = byIssuer?.get(issuer);
     if (hit) return hit;
     const result = verify();
-    if (!byIssuer) this.links.set(child, (byIssuer = new Map<Certificate, SignatureCheck>()));
+    if (!byIssuer) this.links.set(child, (byIssuer = new WeakMap<Certificate, SignatureCheck>()));
     byIssuer.set(issuer, result);
     return result;
   }

@@ -5,8 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
-import type { PublicKeyType, SignatureAlgorithm } from '../../src/pki/certificate/certificate.js';
-import { algorithmIdentifier } from '../../src/pki/generator/certificateBuilder.js';
+import type { SignatureAlgorithm } from '../../src/pki/certificate/certificate.js';
+import { algorithmIdentifier, signatureAlgorithmForKey, signatureSpec } from '../../src/pki/certificate/signatureAlgorithms.js';
 import { initPki, PkiDirectory } from '../../src/pki/generator/pkiDirectory.js';
 import type { IssuedCertificate } from '../../src/pki/generator/testPki.js';
 import { hashOf } from '../../src/pki/ocsp/certId.js';
@@ -45,12 +45,6 @@ export function fixtureAuthority(caId: string): OcspAuthority {
   return { id: caId, ca: cert(caId).cert, signer: { cert: signer.cert, key: signer.key.privateKey } };
 }
 
-const signatureOf: Partial<Record<PublicKeyType, { alg: SignatureAlgorithm; digest: string | null }>> = {
-  'P-256': { alg: 'ecdsa-with-SHA256', digest: 'sha256' },
-  'P-521': { alg: 'ecdsa-with-SHA512', digest: 'sha512' },
-  Ed448: { alg: 'Ed448', digest: null },
-};
-
 export interface ResponseSpec {
   /** Whose key signs; its SHA-1 key hash is the ResponderID unless `responderKeyHash` is given. */
   readonly signer: IssuedCertificate;
@@ -76,12 +70,12 @@ export function responseData(spec: ResponseSpec): Buffer {
 
 /** A successful OCSPResponse built with the project's encoders and signed with node:crypto. */
 export function signedResponse(spec: ResponseSpec): Buffer {
-  const sig = signatureOf[spec.signer.cert.publicKeyType];
-  if (!sig) throw new Error(`no signature algorithm for ${spec.signer.cert.publicKeyType}`);
+  const alg = signatureAlgorithmForKey(spec.signer.cert.publicKeyType);
+  if (!alg) throw new Error(`no signature algorithm for ${spec.signer.cert.publicKeyType}`);
   const tbs = responseData(spec);
-  let signature: Buffer = sign(sig.digest, tbs, spec.signer.key.privateKey);
+  let signature: Buffer = sign(signatureSpec(alg)!.digest, tbs, spec.signer.key.privateKey);
   if (spec.mangleSignature) signature = spec.mangleSignature(signature);
-  return encodeBasicResponse(spec.swapTbs ?? tbs, algorithmIdentifier(spec.claimAlgorithm ?? sig.alg), signature, spec.certs ?? []);
+  return encodeBasicResponse(spec.swapTbs ?? tbs, algorithmIdentifier(spec.claimAlgorithm ?? alg), signature, spec.certs ?? []);
 }
 
 /** A PKI directory on disk (real clock unless `now`), removed by cleanup(). */
