@@ -115,15 +115,13 @@ export async function ocspBench(o: OcspBenchOptions): Promise<OcspBenchResult> {
     });
     if (hasOpenssl) {
       const sslPort = await freePort();
-      const signerKey = join(dir, 'openssl-signer.key');
-      // openssl ocsp takes a plaintext key: written for this run only, removed with the directory.
-      writeFileSync(signerKey, pki.privateKey(`${caId}-ocsp`, passphrase).export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
       writeFileSync(join(dir, 'index.txt'), opensslIndex(pki.databasePath, caId));
       // `-port` binds every interface (OpenSSL 3.0 has no host option for the responder).
       const ssl = spawn(
         'openssl',
-        ['ocsp', '-index', join(dir, 'index.txt'), '-port', String(sslPort), '-rsigner', pki.path(pki.entry(`${caId}-ocsp`).certificate), '-rkey', signerKey, '-CA', pki.path(pki.entry(caId).certificate), '-nmin', '60'],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+        // The signer's encrypted key, its passphrase through the environment.
+        ['ocsp', '-index', join(dir, 'index.txt'), '-port', String(sslPort), '-rsigner', pki.path(pki.entry(`${caId}-ocsp`).certificate), '-rkey', pki.path(pki.entry(`${caId}-ocsp`).key), '-passin', 'env:PNC_BENCH_PASSPHRASE', '-CA', pki.path(pki.entry(caId).certificate), '-nmin', '60'],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PNC_BENCH_PASSPHRASE: passphrase } },
       );
       children.push(ssl);
       await waitFor(ssl, /ACCEPT|waiting for OCSP client/, 'openssl ocsp');

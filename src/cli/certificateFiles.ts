@@ -32,8 +32,8 @@ export function readCertificatePaths(paths: readonly string[]): { der: Buffer; s
     let isDir: boolean;
     try {
       isDir = statSync(p).isDirectory();
-    } catch {
-      throw new UsageError(`${p} does not exist`);
+    } catch (e) {
+      throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const files = isDir
       ? readdirSync(p)

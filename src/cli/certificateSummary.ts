@@ -1,7 +1,7 @@
 // What `pnc pki show` prints about a certificate (and what the demo shows of chains).
 import { keyUsageNames, type Certificate } from '../pki/certificate/certificate.js';
 import { formatName } from '../pki/certificate/name.js';
-import { fingerprint256 } from '../pki/verdict/chainVerdict.js';
+import { fingerprint256 } from '../pki/certificate/fingerprint.js';
 import { Oid } from '../pki/oids.js';
 
 const purposeNames: Record<string, string> = {

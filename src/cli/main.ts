@@ -39,7 +39,7 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .command('issue-contract')
     .description('issue a contract certificate for an eMAID under the MO Sub-CA 2 of each suite')
     .requiredOption('--dir <DIR>', 'PKI directory')
-    .requiredOption('--emaid <EMAID>', 'the contract identifier (CN), e.g. DE-PNC-C00000002-4')
+    .requiredOption('--emaid <EMAID>', 'the contract identifier (CN), e.g. DE-PNC-C00000002-G (check digit added if left off)')
     .addOption(new Option('--protocol <P>', 'only these suites').choices(['iso2', 'iso20', 'both']))
     .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
     .option('--not-before <ISO8601>', 'start of validity (default: an hour ago)')
@@ -72,6 +72,11 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--strict-emaid', 'refuse a wrong eMAID check digit (default: report it only)')
     .option('--ocsp', 'also ask each certificate’s OCSP responder (AIA) for its status')
     .option('--ocsp-timeout <MS>', 'OCSP time-out per request', '5000')
+    .addOption(
+      new Option('--ocsp-nonce <MODE>', 'send a nonce; require it back, or accept pre-produced answers without one')
+        .choices(['prefer', 'require', 'off'])
+        .default('prefer'),
+    )
     .option('--json', 'print the verdict as JSON')
     .action((chain: string | undefined, o: Parameters<typeof pkiVerify>[0]) => setResult(pkiVerify({ ...o, ...(chain ? { chain } : {}) }, io)));
 

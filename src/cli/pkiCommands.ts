@@ -1,5 +1,6 @@
 // `pnc pki init|issue-contract|revoke|show|verify`.
 import { CertificateParseError, parseCertificate } from '../pki/certificate/certificate.js';
+import { PemError } from '../pki/certificate/pem.js';
 import { CaDatabaseError } from '../pki/generator/caDatabase.js';
 import { initPki, issueContractInPki, PkiDirectoryError, revokeInPki } from '../pki/generator/pkiDirectory.js';
 import { PrivateKeyError } from '../pki/generator/keys.js';
@@ -17,21 +18,29 @@ import { formatSummary, summarize } from './certificateSummary.js';
 import { Exit, UsageError, type CliIo } from './io.js';
 import { resolvePassphrase } from './passphrase.js';
 
-/** Errors that mean "this operation failed" (exit 1) rather than "the command line is wrong" (exit 2). */
+/**
+ * Errors that mean "this operation failed" (exit 1) rather than "the command line is wrong" (exit 2): our typed
+ * errors, and operating-system errors (ENOTDIR, EACCES, EADDRINUSE…), which carry an errno code.
+ */
 export function isOperationalError(e: unknown): e is Error {
   return (
     e instanceof PkiDirectoryError ||
     e instanceof PrivateKeyError ||
     e instanceof CaDatabaseError ||
     e instanceof EmaidError ||
-    e instanceof CertificateParseError
+    e instanceof CertificateParseError ||
+    e instanceof PemError ||
+    (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string')
   );
 }
 
+/** ISO 8601 with a zone (Z or ±hh:mm): a time without one would be read in the machine's local zone. */
+const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
 export function parseTime(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new UsageError(`${option} expects an ISO 8601 time, got "${value}"`);
+  const t = isoTime.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(t)) throw new UsageError(`${option} expects an ISO 8601 time with a zone, e.g. 2027-06-01T00:00:00Z; got "${value}"`);
   return t;
 }
 
@@ -139,6 +148,7 @@ export interface VerifyArgs {
   strictEmaid?: boolean;
   ocsp?: boolean;
   ocspTimeout?: string;
+  ocspNonce?: string;
 }
 
 export async function pkiVerify(a: VerifyArgs, io: CliIo): Promise<number> {
@@ -171,7 +181,8 @@ export async function pkiVerify(a: VerifyArgs, io: CliIo): Promise<number> {
   if (a.ocsp) {
     const timeoutMs = a.ocspTimeout !== undefined ? Number(a.ocspTimeout) : 5000;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--ocsp-timeout expects milliseconds');
-    ({ verdict, lookups } = await verifyWithOcsp(input, new OcspClient({ timeoutMs })));
+    const nonce = a.ocspNonce === 'require' ? true : a.ocspNonce === 'off' ? false : 'prefer';
+    ({ verdict, lookups } = await verifyWithOcsp(input, new OcspClient({ timeoutMs, nonce })));
   } else {
     verdict = chainVerdict(input);
   }
@@ -203,6 +214,7 @@ export function verdictJson(v: ChainVerdict, lookups: readonly OcspLookup[] = []
             serial: l.certificate.serialHex,
             ...(l.result ? { status: l.result.status.status, url: l.result.url, signedBy: l.result.signedBy, ms: Math.round(l.result.ms * 10) / 10 } : {}),
             ...(l.error ? { error: l.error.code, detail: l.error.message } : {}),
+            ...(l.skipped ? { skipped: l.skipped } : {}),
           })),
         }
       : {}),
@@ -216,7 +228,9 @@ export function formatVerdict(v: ChainVerdict, lookups: readonly OcspLookup[] = 
     ...lookups.map((l) =>
       l.result
         ? `  ocsp serial ${l.certificate.serialHex}: ${l.result.status.status} from ${l.result.url} (${l.result.signedBy}, ${l.result.ms.toFixed(1)} ms)`
-        : `  ocsp serial ${l.certificate.serialHex}: ${l.error?.code} ${l.error?.message}`,
+        : l.skipped
+          ? `  ocsp serial ${l.certificate.serialHex}: not asked (${l.skipped})`
+          : `  ocsp serial ${l.certificate.serialHex}: ${l.error?.code} ${l.error?.message}`,
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,7 +1,7 @@
 // Runs scenarios on a live loopback bench and records each one's trace as steps.
 import { silentTracer, type TraceListener, type Tracer } from '../trace/tracer.js';
 import type { TraceEvent } from '../trace/traceEvent.js';
-import { startTrustBench } from './trustBench.js';
+import { startTrustTestbed } from './trustTestbed.js';
 import type { Scenario } from './trustScenarios.js';
 
 export type DemoStep = TraceEvent & { readonly t: number };
@@ -31,7 +31,7 @@ export async function runDemo(options: DemoOptions): Promise<ScenarioResult[]> {
   };
   const tracer = options.tracer ?? silentTracer('demo');
   tracer.onEvent(collect);
-  const bench = await startTrustBench({ tracer, passphrase: options.passphrase });
+  const bench = await startTrustTestbed({ tracer, passphrase: options.passphrase });
   const results: ScenarioResult[] = [];
   try {
     for (const s of options.scenarios) {

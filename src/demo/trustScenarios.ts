@@ -9,20 +9,20 @@ import { OcspClient } from '../pki/ocsp/ocspClient.js';
 import { createTrustStore } from '../pki/verdict/trustStore.js';
 import { verifyWithOcsp } from '../pki/verdict/verifyWithOcsp.js';
 import type { Tracer } from '../trace/tracer.js';
-import type { TrustBench } from './trustBench.js';
+import type { TrustTestbed } from './trustTestbed.js';
 
 export interface Scenario {
   readonly name: string;
   readonly description: string;
   /** The outcome the scenario must end in, e.g. "OK/Accepted" or "FAILED_CertificateRevoked/CertificateRevoked". */
   readonly expected: string;
-  run(bench: TrustBench, tracer: Tracer, session: string): Promise<string>;
+  run(bench: TrustTestbed, tracer: Tracer, session: string): Promise<string>;
 }
 
 const emaidFor = (instance: string): string => `DEPNC${instance}${computeCheckDigit(`DEPNC${instance}`)}`;
 
 /** Verifies the EV's contract chain for `emaid` in `suite` against the charger's roots, with OCSP; returns "code/status". */
-async function verifyContract(bench: TrustBench, tracer: Tracer, session: string, suite: Suite, emaid: string): Promise<string> {
+async function verifyContract(bench: TrustTestbed, tracer: Tracer, session: string, suite: Suite, emaid: string): Promise<string> {
   const chain = decodePemCertificates(readFileSync(join(bench.dir, `ev/${suite}/keystore/contracts/${emaid}.chain.pem`), 'utf8'));
   const roots = ['v2g-root', 'mo-root'].map((r) => ({ der: decodePemCertificates(readFileSync(join(bench.dir, `charger/${suite}/truststore/${r}.pem`), 'utf8'))[0]!, source: r }));
   const protocol = SUITES[suite].protocol;

@@ -20,7 +20,7 @@ export class CaDatabaseStatus implements StatusSource {
   refresh(): void {
     if (this.fd !== undefined) {
       const st = fstatSync(this.fd);
-      if (st.nlink > 0 && `${st.size}:${st.mtimeMs}` === this.stamp) return;
+      if (st.nlink > 0 && `${st.size}:${st.mtimeMs}:${st.ctimeMs}` === this.stamp) return;
       closeSync(this.fd);
       this.fd = undefined;
     }
@@ -29,7 +29,7 @@ export class CaDatabaseStatus implements StatusSource {
       const st = fstatSync(fd);
       const text = readFileSync(fd, 'utf8');
       this.index = indexOf(parseCaDatabase(text, this.path));
-      this.stamp = `${st.size}:${st.mtimeMs}`;
+      this.stamp = `${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
       this.fd = fd;
       this.generation++;
     } catch (e) {
@@ -60,7 +60,7 @@ function indexOf(db: CaDatabase): Map<string, SingleStatus> {
   for (const e of db.entries) {
     const status: SingleStatus =
       e.status === 'revoked'
-        ? { status: 'revoked', revokedAt: Date.parse(e.revokedAt ?? e.notAfter), ...(e.reason ? { reason: e.reason } : {}) }
+        ? { status: 'revoked', revokedAt: Date.parse(e.revokedAt!), ...(e.reason ? { reason: e.reason } : {}) }
         : { status: 'good' };
     index.set(`${e.issuerId}:${e.serialHex}`, status);
   }

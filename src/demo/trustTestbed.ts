@@ -11,7 +11,7 @@ import { authoritiesFromPki } from '../ocsp/pkiAuthorities.js';
 import { createOcspServer } from '../ocsp/ocspServer.js';
 import type { Tracer } from '../trace/tracer.js';
 
-export interface TrustBench {
+export interface TrustTestbed {
   readonly dir: string;
   readonly pki: PkiDirectory;
   readonly passphrase: string;
@@ -19,7 +19,7 @@ export interface TrustBench {
   close(): Promise<void>;
 }
 
-export async function startTrustBench(options: { tracer: Tracer; passphrase: string; dir?: string }): Promise<TrustBench> {
+export async function startTrustTestbed(options: { tracer: Tracer; passphrase: string; dir?: string }): Promise<TrustTestbed> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'pnc-demo-'));
   // The responder listens first (port 0), the PKI is then issued with its real URL in every AIA.
   let core: OcspResponderCore | undefined;
@@ -32,7 +32,8 @@ export async function startTrustBench(options: { tracer: Tracer; passphrase: str
   try {
     initPki(dir, { protocol: 'both', ocspUrl, passphrase: options.passphrase, force: true });
     const pki = PkiDirectory.open(dir);
-    core = new OcspResponderCore({ authorities: authoritiesFromPki(pki, options.passphrase), statuses: new CaDatabaseStatus(pki.databasePath) });
+    const statuses = new CaDatabaseStatus(pki.databasePath);
+    core = new OcspResponderCore({ authorities: authoritiesFromPki(pki, options.passphrase), statuses });
     return {
       dir,
       pki,
@@ -40,6 +41,7 @@ export async function startTrustBench(options: { tracer: Tracer; passphrase: str
       ocspUrl,
       close: async () => {
         await app.close();
+        statuses.close();
         if (!options.dir) rmSync(dir, { recursive: true, force: true });
       },
     };
