@@ -50,7 +50,18 @@ export const KeyUsageBit = {
 export type KeyUsageName = keyof typeof KeyUsageBit;
 
 
-export interface Certificate {
+/** What the parser reads out of the extensions the ISO 15118 profiles use. */
+export interface DecodedExtensions {
+  readonly basicConstraints?: { readonly ca: boolean; readonly pathLen?: number; readonly critical: boolean };
+  readonly keyUsage?: { readonly bits: number; readonly critical: boolean };
+  readonly extKeyUsage?: readonly string[];
+  readonly subjectKeyId?: Buffer;
+  readonly authorityKeyId?: Buffer;
+  readonly ocspUrls: readonly string[];
+  readonly ocspNoCheck: boolean;
+}
+
+export interface Certificate extends DecodedExtensions {
   readonly der: Buffer;
   /** The signed part, exactly as transmitted. */
   readonly tbs: Buffer;
@@ -80,13 +91,6 @@ export interface Certificate {
   /** subjectPublicKey BIT STRING value without the unused-bits byte (OCSP issuerKeyHash input). */
   readonly publicKeyBits: Buffer;
   readonly extensions: readonly Extension[];
-  readonly basicConstraints?: { readonly ca: boolean; readonly pathLen?: number; readonly critical: boolean };
-  readonly keyUsage?: { readonly bits: number; readonly critical: boolean };
-  readonly extKeyUsage?: readonly string[];
-  readonly subjectKeyId?: Buffer;
-  readonly authorityKeyId?: Buffer;
-  readonly ocspUrls: readonly string[];
-  readonly ocspNoCheck: boolean;
 }
 
 export class CertificateParseError extends Error {
@@ -140,15 +144,8 @@ function parseSpki(buf: Buffer, tlv: Tlv): { type: PublicKeyType; bits: Buffer }
   return { type, bits: bytes };
 }
 
-interface MutableExtensions {
-  basicConstraints?: { ca: boolean; pathLen?: number; critical: boolean };
-  keyUsage?: { bits: number; critical: boolean };
-  extKeyUsage?: string[];
-  subjectKeyId?: Buffer;
-  authorityKeyId?: Buffer;
-  ocspUrls: string[];
-  ocspNoCheck: boolean;
-}
+/** DecodedExtensions while the parser fills it in. */
+type MutableExtensions = { -readonly [K in keyof DecodedExtensions]: DecodedExtensions[K] } & { ocspUrls: string[] };
 
 const decodedExtensions = new Set<string>([
   Oid.basicConstraints,
@@ -303,18 +300,16 @@ function parse(der: Buffer): Certificate {
   );
 }
 
+// The decoded extension fields are copied onto the instance; declaration merging gives them their types.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+interface ParsedCertificate extends DecodedExtensions {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 class ParsedCertificate implements Certificate {
   private subjectName?: DistinguishedName;
   private issuerName?: DistinguishedName;
   private subjectKey?: string;
   private issuerKey?: string;
-  readonly basicConstraints?: { readonly ca: boolean; readonly pathLen?: number; readonly critical: boolean };
-  readonly keyUsage?: { readonly bits: number; readonly critical: boolean };
-  readonly extKeyUsage?: readonly string[];
-  readonly subjectKeyId?: Buffer;
-  readonly authorityKeyId?: Buffer;
-  readonly ocspUrls: readonly string[];
-  readonly ocspNoCheck: boolean;
 
   constructor(
     readonly der: Buffer,
@@ -333,15 +328,9 @@ class ParsedCertificate implements Certificate {
     readonly publicKeyType: PublicKeyType,
     readonly publicKeyBits: Buffer,
     readonly extensions: readonly Extension[],
-    decoded: MutableExtensions,
+    decoded: DecodedExtensions,
   ) {
-    if (decoded.basicConstraints) this.basicConstraints = decoded.basicConstraints;
-    if (decoded.keyUsage) this.keyUsage = decoded.keyUsage;
-    if (decoded.extKeyUsage) this.extKeyUsage = decoded.extKeyUsage;
-    if (decoded.subjectKeyId) this.subjectKeyId = decoded.subjectKeyId;
-    if (decoded.authorityKeyId) this.authorityKeyId = decoded.authorityKeyId;
-    this.ocspUrls = decoded.ocspUrls;
-    this.ocspNoCheck = decoded.ocspNoCheck;
+    Object.assign(this, decoded);
   }
 
   get serialHex(): string {
