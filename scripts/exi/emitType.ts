@@ -117,14 +117,14 @@ export function emitComplexType(t: ComplexType, g: TypeGrammar, fields: readonly
     for (const v of variants(s)) {
       const ind = v.when ? '            ' : '          ';
       if (v.when) out(`          if (${v.when}) {`);
-      emitDecodeVariant(v.productions, s, i, i >= mainCount, ind);
+      emitDecodeVariant(v.productions, s, i, ind);
       if (v.when) out('          }');
     }
     out('        }');
   });
   closeStateMachine();
 
-  function emitDecodeVariant(ps: readonly Production[], s: State, i: number, nil: boolean, ind: string): void {
+  function emitDecodeVariant(ps: readonly Production[], s: State, i: number, ind: string): void {
     const bits = bitsFor(ps.length + 1);
     const hasEE = ps.some((p) => p.event.kind === 'EE');
     const abstract = ps.flatMap((p, code) => (p.event.kind === 'SE' && p.event.element.abstract ? [code] : []));
@@ -132,7 +132,7 @@ export function emitComplexType(t: ComplexType, g: TypeGrammar, fields: readonly
     out(`${ind}const c = r.code(${bits}, ${ps.length}, ${ps.findIndex((p) => p.event.kind === 'EE')}${avoid});`);
     out(`${ind}switch (c) {`);
     ps.forEach((p, code) => {
-      out(`${ind}  case ${code}: ${decodeAction(p, nil).filter(Boolean).join(' ')}`);
+      out(`${ind}  case ${code}: ${decodeAction(p).filter(Boolean).join(' ')}`);
     });
     m.runtime(KIND_CODE[s.kind]);
     out(`${ind}  case ${ps.length}: s = deviation${name}(r, o, ${i}, r.secondLevel(${KIND_CODE[s.kind]}, ${hasEE})); if (s < 0) return o; continue;`);
@@ -140,12 +140,12 @@ export function emitComplexType(t: ComplexType, g: TypeGrammar, fields: readonly
     out(`${ind}}`);
   }
 
-  function decodeAction(p: Production, nil: boolean): string[] {
+  function decodeAction(p: Production): string[] {
     const next = p.next ? `s = ${idx(p.next)};` : '';
     const e = p.event;
     switch (e.kind) {
       case 'EE':
-        return nil ? [`check${name}(o);`, 'return o;'] : ['return o;'];
+        return ['return o;'];
       case 'AT': {
         const f = fieldOf(e.use.name.local);
         return [`f = '${f.name}';`, `o.${f.name} = ${readExpr(scope, e.use.type)};`, next, 'continue;'];
@@ -183,17 +183,39 @@ export function emitComplexType(t: ComplexType, g: TypeGrammar, fields: readonly
     return `o.${f.name} = ${expr};`;
   }
 
+  // What each state still expects: an EE deviation there ends the element before its required content (a state
+  // that could end has EE at the first level, so the deviation only occurs where content is missing).
+  const expected = order.map((st) => {
+    const names = new Set<string>();
+    for (const v of [st.productions, st.belowMin ?? [], st.atMax ?? []]) {
+      for (const p of v) {
+        const e = p.event;
+        if (e.kind === 'SE' && !e.element.abstract) names.add(fieldOf(e.element).name);
+        else if (e.kind === 'AT') names.add(e.use.name.local);
+        else if (e.kind === 'CH') names.add('value');
+        else if (e.kind === 'SE_ANY' || e.kind === 'SE_NS') names.add('any');
+      }
+    }
+    return [...names].join(', ');
+  });
+  const nilAllowed = g.content.productions.some((p) => p.event.kind === 'EE');
+  out(`const EXPECTED_${name}: readonly string[] = ${JSON.stringify(expected)};`);
+  out('');
   // Deviation handler: the second-level productions, shared by every state of the type.
   out(`function deviation${name}(r: ExiReader, o: ${name}, s: number, d: number): number {`);
   out('  switch (d) {');
   out('    case DEV_EE:');
-  out(`      check${name}(o);`);
-  out('      return -1;');
+  out(`      throw r.endsEarly(EXPECTED_${name}[s]!);`);
   out('    case DEV_XSI_TYPE:');
   out(`      r.xsiType(${JSON.stringify(scope.typeIdentity(t))});`);
   out('      return 0;');
   out('    case DEV_XSI_NIL:');
-  out(`      return r.xsiNil() ? ${nilStart} : s;`);
+  // xsi:nil="true" is TypeEmpty: valid only where the content may be empty (no ISO 15118 element is nillable).
+  if (nilAllowed) out(`      return r.xsiNil() ? ${nilStart} : s;`);
+  else {
+    out(`      if (r.xsiNil()) throw r.endsEarly(EXPECTED_${name}[${c0}]!);`);
+    out('      return s;');
+  }
   out('    case DEV_AT_ANY:');
   out('      r.readAttribute();');
   out('      return s;');
@@ -252,17 +274,6 @@ export function emitComplexType(t: ComplexType, g: TypeGrammar, fields: readonly
     }
     return expr;
   }
-
-  // Required-field check, for an EE deviation or xsi:nil: the grammar guarantees them otherwise.
-  const required = fields.filter(isRequired);
-  out(`function check${name}(${required.length ? 'o' : '_o'}: ${name}): void {`);
-  for (const f of required) {
-    if (f.kind === 'element' && f.array) {
-      out(`  if (o.${f.name} === undefined || o.${f.name}.length < ${f.min}) throw missingField('${f.name}'${f.min > 1 ? `, 'at least ${f.min} required'` : ''});`);
-    } else out(`  if (o.${f.name} === undefined) throw missingField('${f.name}');`);
-  }
-  out('}');
-  out('');
 
   // ---- encoder ----
   const arrays = fields.filter((f): f is ElementField | (Field & { kind: 'any'; array: true }) => (f.kind === 'element' || f.kind === 'any') && f.array);

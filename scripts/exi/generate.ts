@@ -204,7 +204,7 @@ function emitSetLevel(l: LoadedSet, m: ModuleBuilder, scope: TypeScope, registry
   const { spec, schema, builder } = l;
   const P = spec.module.charAt(0).toUpperCase() + spec.module.slice(1);
   m.runtime('defineSchema', 'entry', 'decodeDocument', 'encodeDocument', 'decodeFragment', 'encodeFragment', 'readElementFragment', 'writeElementFragment');
-  m.runtimeType('SchemaRuntime', 'OneOf', 'ElementFragmentValue', 'AnyElement');
+  m.runtimeType('SchemaRuntime', 'OneOf', 'ElementFragmentValue', 'AnyElement', 'DecodeOptions');
 
   // EXI 1.0 §7.3.1 / Appendix D: URIs "", xml, xsi, xsd, then the schema's namespaces sorted; per URI its names sorted.
   const schemaUris = schema.targetNamespaces.filter((u) => u !== '').sort();
@@ -326,16 +326,16 @@ function emitSetLevel(l: LoadedSet, m: ModuleBuilder, scope: TypeScope, registry
   tail.push(`/** JSON shapes of every complex type the ${spec.id} schema set uses. */`);
   tail.push(`export const ${spec.module}JsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ${shapeModules.map((s) => `...${s}Shapes`).join(', ')} };`);
   tail.push('');
-  tail.push(`export function decode${P}(bytes: Uint8Array): ${P}Document {`);
-  tail.push(`  return decodeDocument(bytes, ${spec.module}Schema) as ${P}Document;`);
+  tail.push(`export function decode${P}(bytes: Uint8Array, options?: DecodeOptions): ${P}Document {`);
+  tail.push(`  return decodeDocument(bytes, ${spec.module}Schema, options) as ${P}Document;`);
   tail.push('}');
   tail.push('');
   tail.push(`export function encode${P}(doc: ${P}Document): Uint8Array {`);
   tail.push(`  return encodeDocument(doc, ${spec.module}Schema);`);
   tail.push('}');
   tail.push('');
-  tail.push(`export function decode${P}Fragment(bytes: Uint8Array): ${P}FragmentItem[] {`);
-  tail.push(`  return decodeFragment(bytes, ${spec.module}Schema) as ${P}FragmentItem[];`);
+  tail.push(`export function decode${P}Fragment(bytes: Uint8Array, options?: DecodeOptions): ${P}FragmentItem[] {`);
+  tail.push(`  return decodeFragment(bytes, ${spec.module}Schema, options) as ${P}FragmentItem[];`);
   tail.push('}');
   tail.push('');
   tail.push(`export function encode${P}Fragment(items: readonly ${P}FragmentItem[]): Uint8Array {`);

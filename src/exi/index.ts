@@ -6,6 +6,7 @@ export {
   MAX_STREAM_BYTES,
   type AnyAttribute,
   type AnyElement,
+  type DecodeOptions,
   type ElementFragmentValue,
   type ExiErrorCode,
   type OneOf,

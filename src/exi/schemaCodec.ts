@@ -10,6 +10,7 @@ import {
   ExiError,
   fragmentFromJson,
   fragmentToJson,
+  type DecodeOptions,
   type JsonContext,
 } from './runtime/index.js';
 
@@ -18,9 +19,9 @@ export const SCHEMA_NAMES = Object.keys(generatedSets) as SchemaName[];
 export interface SchemaCodec extends JsonContext {
   readonly name: SchemaName;
   readonly description: string;
-  decode(bytes: Uint8Array): Record<string, unknown>;
+  decode(bytes: Uint8Array, options?: DecodeOptions): Record<string, unknown>;
   encode(doc: unknown): Uint8Array;
-  decodeFragment(bytes: Uint8Array): Record<string, unknown>[];
+  decodeFragment(bytes: Uint8Array, options?: DecodeOptions): Record<string, unknown>[];
   encodeFragment(items: readonly unknown[]): Uint8Array;
   toJson(doc: unknown): Record<string, unknown>;
   fromJson(json: unknown): Record<string, unknown>;
@@ -41,9 +42,9 @@ export function schemaCodec(name: string): SchemaCodec {
     description: set.description,
     schema: set.schema,
     shapes: set.shapes,
-    decode: (bytes) => decodeDocument(bytes, set.schema),
+    decode: (bytes, options) => decodeDocument(bytes, set.schema, options),
     encode: (doc) => encodeDocument(doc, set.schema),
-    decodeFragment: (bytes) => decodeFragment(bytes, set.schema),
+    decodeFragment: (bytes, options) => decodeFragment(bytes, set.schema, options),
     encodeFragment: (items) => encodeFragment(items, set.schema),
     toJson: (doc) => documentToJson(doc, ctx),
     fromJson: (json) => documentFromJson(json, ctx),

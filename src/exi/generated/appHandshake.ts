@@ -3,7 +3,7 @@
 // Supported application protocol handshake (ISO 15118-2 Annex, urn:iso:15118:2:2010:AppProtocol): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 
 /** responseCodeType {urn:iso:15118:2:2010:AppProtocol} */
 export type responseCodeType = "OK_SuccessfulNegotiation" | "OK_SuccessfulNegotiationWithMinorDeviation" | "Failed_NoNegotiation";
@@ -173,7 +173,7 @@ export function decodeAppProtocolType(r: ExiReader): AppProtocolType {
           // AppProtocolType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAppProtocolType(o); return o;
+            case 0: return o;
             case 1: s = deviationAppProtocolType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AppProtocolType:first");
           }
@@ -182,7 +182,7 @@ export function decodeAppProtocolType(r: ExiReader): AppProtocolType {
           // AppProtocolType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAppProtocolType(o); return o;
+            case 0: return o;
             case 1: s = deviationAppProtocolType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AppProtocolType:nil-end");
           }
@@ -196,16 +196,18 @@ export function decodeAppProtocolType(r: ExiReader): AppProtocolType {
   }
 }
 
+const EXPECTED_AppProtocolType: readonly string[] = ["ProtocolNamespace","VersionNumberMajor","VersionNumberMinor","SchemaID","Priority","","ProtocolNamespace","",""];
+
 function deviationAppProtocolType(r: ExiReader, o: AppProtocolType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAppProtocolType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AppProtocolType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2010:AppProtocol}AppProtocolType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AppProtocolType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -219,14 +221,6 @@ function deviationAppProtocolType(r: ExiReader, o: AppProtocolType, s: number, d
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkAppProtocolType(o: AppProtocolType): void {
-  if (o.ProtocolNamespace === undefined) throw missingField('ProtocolNamespace');
-  if (o.VersionNumberMajor === undefined) throw missingField('VersionNumberMajor');
-  if (o.VersionNumberMinor === undefined) throw missingField('VersionNumberMinor');
-  if (o.SchemaID === undefined) throw missingField('SchemaID');
-  if (o.Priority === undefined) throw missingField('Priority');
 }
 
 export function encodeAppProtocolType(w: ExiWriter, o: AppProtocolType): void {
@@ -329,7 +323,7 @@ export function decodesupportedAppProtocolReq(r: ExiReader): supportedAppProtoco
           // anonymous#1:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checksupportedAppProtocolReq(o); return o;
+            case 0: return o;
             case 1: s = deviationsupportedAppProtocolReq(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "anonymous#1:first");
           }
@@ -338,7 +332,7 @@ export function decodesupportedAppProtocolReq(r: ExiReader): supportedAppProtoco
           // anonymous#1:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checksupportedAppProtocolReq(o); return o;
+            case 0: return o;
             case 1: s = deviationsupportedAppProtocolReq(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "anonymous#1:nil-end");
           }
@@ -352,16 +346,18 @@ export function decodesupportedAppProtocolReq(r: ExiReader): supportedAppProtoco
   }
 }
 
+const EXPECTED_supportedAppProtocolReq: readonly string[] = ["AppProtocol","AppProtocol","AppProtocol","",""];
+
 function deviationsupportedAppProtocolReq(r: ExiReader, o: supportedAppProtocolReq, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checksupportedAppProtocolReq(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_supportedAppProtocolReq[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T#urn:iso:15118:2:2010:AppProtocol|#supportedAppProtocolReq");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_supportedAppProtocolReq[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -375,10 +371,6 @@ function deviationsupportedAppProtocolReq(r: ExiReader, o: supportedAppProtocolR
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checksupportedAppProtocolReq(o: supportedAppProtocolReq): void {
-  if (o.AppProtocol === undefined || o.AppProtocol.length < 1) throw missingField('AppProtocol');
 }
 
 export function encodesupportedAppProtocolReq(w: ExiWriter, o: supportedAppProtocolReq): void {
@@ -471,7 +463,7 @@ export function decodesupportedAppProtocolRes(r: ExiReader): supportedAppProtoco
           // anonymous#2:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checksupportedAppProtocolRes(o); return o;
+            case 0: return o;
             case 1: s = deviationsupportedAppProtocolRes(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "anonymous#2:first");
           }
@@ -480,7 +472,7 @@ export function decodesupportedAppProtocolRes(r: ExiReader): supportedAppProtoco
           // anonymous#2:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checksupportedAppProtocolRes(o); return o;
+            case 0: return o;
             case 1: s = deviationsupportedAppProtocolRes(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "anonymous#2:nil-end");
           }
@@ -494,16 +486,18 @@ export function decodesupportedAppProtocolRes(r: ExiReader): supportedAppProtoco
   }
 }
 
+const EXPECTED_supportedAppProtocolRes: readonly string[] = ["ResponseCode","SchemaID","","ResponseCode","",""];
+
 function deviationsupportedAppProtocolRes(r: ExiReader, o: supportedAppProtocolRes, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checksupportedAppProtocolRes(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_supportedAppProtocolRes[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T#urn:iso:15118:2:2010:AppProtocol|#supportedAppProtocolRes");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_supportedAppProtocolRes[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -517,10 +511,6 @@ function deviationsupportedAppProtocolRes(r: ExiReader, o: supportedAppProtocolR
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checksupportedAppProtocolRes(o: supportedAppProtocolRes): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodesupportedAppProtocolRes(w: ExiWriter, o: supportedAppProtocolRes): void {
@@ -640,16 +630,16 @@ export const appHandshakeSchema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the appHandshake schema set uses. */
 export const appHandshakeJsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...appHandshakeShapes };
 
-export function decodeAppHandshake(bytes: Uint8Array): AppHandshakeDocument {
-  return decodeDocument(bytes, appHandshakeSchema) as AppHandshakeDocument;
+export function decodeAppHandshake(bytes: Uint8Array, options?: DecodeOptions): AppHandshakeDocument {
+  return decodeDocument(bytes, appHandshakeSchema, options) as AppHandshakeDocument;
 }
 
 export function encodeAppHandshake(doc: AppHandshakeDocument): Uint8Array {
   return encodeDocument(doc, appHandshakeSchema);
 }
 
-export function decodeAppHandshakeFragment(bytes: Uint8Array): AppHandshakeFragmentItem[] {
-  return decodeFragment(bytes, appHandshakeSchema) as AppHandshakeFragmentItem[];
+export function decodeAppHandshakeFragment(bytes: Uint8Array, options?: DecodeOptions): AppHandshakeFragmentItem[] {
+  return decodeFragment(bytes, appHandshakeSchema, options) as AppHandshakeFragmentItem[];
 }
 
 export function encodeAppHandshakeFragment(items: readonly AppHandshakeFragmentItem[]): Uint8Array {

@@ -6,7 +6,7 @@
 // DIN SPEC 70121 messages (urn:din:70121:2012:*): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, KIND_START, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 import { decodeCanonicalizationMethodType, decodeDSAKeyValueType, decodeDigestMethodType, decodeKeyInfoType, decodeKeyValueType, decodeManifestType, decodeObjectType, decodePGPDataType, decodeRSAKeyValueType, decodeReferenceType, decodeRetrievalMethodType, decodeSPKIDataType, decodeSignatureMethodType, decodeSignaturePropertiesType, decodeSignaturePropertyType, decodeSignatureType, decodeSignatureValueType, decodeSignedInfoType, decodeTransformType, decodeTransformsType, decodeX509DataType, decodeX509IssuerSerialType, encodeCanonicalizationMethodType, encodeDSAKeyValueType, encodeDigestMethodType, encodeKeyInfoType, encodeKeyValueType, encodeManifestType, encodeObjectType, encodePGPDataType, encodeRSAKeyValueType, encodeReferenceType, encodeRetrievalMethodType, encodeSPKIDataType, encodeSignatureMethodType, encodeSignaturePropertiesType, encodeSignaturePropertyType, encodeSignatureType, encodeSignatureValueType, encodeSignedInfoType, encodeTransformType, encodeTransformsType, encodeX509DataType, encodeX509IssuerSerialType, xmldsigShapes } from './xmldsig.js';
 import type { CanonicalizationMethodType, DSAKeyValueType, DigestMethodType, KeyInfoType, KeyValueType, ManifestType, ObjectType, PGPDataType, RSAKeyValueType, ReferenceType, RetrievalMethodType, SPKIDataType, SignatureMethodType, SignaturePropertiesType, SignaturePropertyType, SignatureType, SignatureValueType, SignedInfoType, TransformType, TransformsType, X509DataType, X509IssuerSerialType } from './xmldsig.js';
 
@@ -747,7 +747,7 @@ export function decodeAC_EVChargeParameterType(r: ExiReader): AC_EVChargeParamet
           // AC_EVChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVChargeParameterType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVChargeParameterType:first");
           }
@@ -756,7 +756,7 @@ export function decodeAC_EVChargeParameterType(r: ExiReader): AC_EVChargeParamet
           // AC_EVChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVChargeParameterType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVChargeParameterType:nil-end");
           }
@@ -770,16 +770,18 @@ export function decodeAC_EVChargeParameterType(r: ExiReader): AC_EVChargeParamet
   }
 }
 
+const EXPECTED_AC_EVChargeParameterType: readonly string[] = ["DepartureTime","EAmount","EVMaxVoltage","EVMaxCurrent","EVMinCurrent","","DepartureTime","",""];
+
 function deviationAC_EVChargeParameterType(r: ExiReader, o: AC_EVChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_EVChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_EVChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}AC_EVChargeParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_EVChargeParameterType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -793,14 +795,6 @@ function deviationAC_EVChargeParameterType(r: ExiReader, o: AC_EVChargeParameter
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkAC_EVChargeParameterType(o: AC_EVChargeParameterType): void {
-  if (o.DepartureTime === undefined) throw missingField('DepartureTime');
-  if (o.EAmount === undefined) throw missingField('EAmount');
-  if (o.EVMaxVoltage === undefined) throw missingField('EVMaxVoltage');
-  if (o.EVMaxCurrent === undefined) throw missingField('EVMaxCurrent');
-  if (o.EVMinCurrent === undefined) throw missingField('EVMinCurrent');
 }
 
 export function encodeAC_EVChargeParameterType(w: ExiWriter, o: AC_EVChargeParameterType): void {
@@ -924,7 +918,7 @@ export function decodeAC_EVSEChargeParameterType(r: ExiReader): AC_EVSEChargePar
           // AC_EVSEChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVSEChargeParameterType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVSEChargeParameterType:first");
           }
@@ -933,7 +927,7 @@ export function decodeAC_EVSEChargeParameterType(r: ExiReader): AC_EVSEChargePar
           // AC_EVSEChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVSEChargeParameterType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVSEChargeParameterType:nil-end");
           }
@@ -947,16 +941,18 @@ export function decodeAC_EVSEChargeParameterType(r: ExiReader): AC_EVSEChargePar
   }
 }
 
+const EXPECTED_AC_EVSEChargeParameterType: readonly string[] = ["AC_EVSEStatus","EVSEMaxVoltage","EVSEMaxCurrent","EVSEMinCurrent","","AC_EVSEStatus","",""];
+
 function deviationAC_EVSEChargeParameterType(r: ExiReader, o: AC_EVSEChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_EVSEChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_EVSEChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}AC_EVSEChargeParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_EVSEChargeParameterType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -970,13 +966,6 @@ function deviationAC_EVSEChargeParameterType(r: ExiReader, o: AC_EVSEChargeParam
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkAC_EVSEChargeParameterType(o: AC_EVSEChargeParameterType): void {
-  if (o.AC_EVSEStatus === undefined) throw missingField('AC_EVSEStatus');
-  if (o.EVSEMaxVoltage === undefined) throw missingField('EVSEMaxVoltage');
-  if (o.EVSEMaxCurrent === undefined) throw missingField('EVSEMaxCurrent');
-  if (o.EVSEMinCurrent === undefined) throw missingField('EVSEMinCurrent');
 }
 
 export function encodeAC_EVSEChargeParameterType(w: ExiWriter, o: AC_EVSEChargeParameterType): void {
@@ -1095,7 +1084,7 @@ export function decodeAC_EVSEStatusType(r: ExiReader): AC_EVSEStatusType {
           // AC_EVSEStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVSEStatusType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVSEStatusType:first");
           }
@@ -1104,7 +1093,7 @@ export function decodeAC_EVSEStatusType(r: ExiReader): AC_EVSEStatusType {
           // AC_EVSEStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVSEStatusType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVSEStatusType:nil-end");
           }
@@ -1118,16 +1107,18 @@ export function decodeAC_EVSEStatusType(r: ExiReader): AC_EVSEStatusType {
   }
 }
 
+const EXPECTED_AC_EVSEStatusType: readonly string[] = ["PowerSwitchClosed","RCD","NotificationMaxDelay","EVSENotification","","PowerSwitchClosed","",""];
+
 function deviationAC_EVSEStatusType(r: ExiReader, o: AC_EVSEStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_EVSEStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_EVSEStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}AC_EVSEStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_EVSEStatusType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1141,13 +1132,6 @@ function deviationAC_EVSEStatusType(r: ExiReader, o: AC_EVSEStatusType, s: numbe
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkAC_EVSEStatusType(o: AC_EVSEStatusType): void {
-  if (o.PowerSwitchClosed === undefined) throw missingField('PowerSwitchClosed');
-  if (o.RCD === undefined) throw missingField('RCD');
-  if (o.NotificationMaxDelay === undefined) throw missingField('NotificationMaxDelay');
-  if (o.EVSENotification === undefined) throw missingField('EVSENotification');
 }
 
 export function encodeAC_EVSEStatusType(w: ExiWriter, o: AC_EVSEStatusType): void {
@@ -1225,7 +1209,7 @@ export function decodeBodyBaseType(r: ExiReader): BodyBaseType {
           // BodyBaseType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBodyBaseType(o); return o;
+            case 0: return o;
             case 1: s = deviationBodyBaseType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BodyBaseType:first");
           }
@@ -1234,7 +1218,7 @@ export function decodeBodyBaseType(r: ExiReader): BodyBaseType {
           // BodyBaseType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBodyBaseType(o); return o;
+            case 0: return o;
             case 1: s = deviationBodyBaseType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BodyBaseType:nil-end");
           }
@@ -1248,11 +1232,12 @@ export function decodeBodyBaseType(r: ExiReader): BodyBaseType {
   }
 }
 
+const EXPECTED_BodyBaseType: readonly string[] = ["","","",""];
+
 function deviationBodyBaseType(r: ExiReader, o: BodyBaseType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBodyBaseType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BodyBaseType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDef}BodyBaseType");
       return 0;
@@ -1271,9 +1256,6 @@ function deviationBodyBaseType(r: ExiReader, o: BodyBaseType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkBodyBaseType(_o: BodyBaseType): void {
 }
 
 export function encodeBodyBaseType(w: ExiWriter, o: BodyBaseType): void {
@@ -1446,7 +1428,7 @@ export function decodeBodyType(r: ExiReader): BodyType {
           // BodyType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBodyType(o); return o;
+            case 0: return o;
             case 1: s = deviationBodyType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BodyType:first");
           }
@@ -1455,7 +1437,7 @@ export function decodeBodyType(r: ExiReader): BodyType {
           // BodyType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBodyType(o); return o;
+            case 0: return o;
             case 1: s = deviationBodyType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BodyType:nil-end");
           }
@@ -1469,11 +1451,12 @@ export function decodeBodyType(r: ExiReader): BodyType {
   }
 }
 
+const EXPECTED_BodyType: readonly string[] = ["BodyElement, CableCheckReq, CableCheckRes, CertificateInstallationReq, CertificateInstallationRes, CertificateUpdateReq, CertificateUpdateRes, ChargeParameterDiscoveryReq, ChargeParameterDiscoveryRes, ChargingStatusReq, ChargingStatusRes, ContractAuthenticationReq, ContractAuthenticationRes, CurrentDemandReq, CurrentDemandRes, MeteringReceiptReq, MeteringReceiptRes, PaymentDetailsReq, PaymentDetailsRes, PowerDeliveryReq, PowerDeliveryRes, PreChargeReq, PreChargeRes, ServiceDetailReq, ServiceDetailRes, ServiceDiscoveryReq, ServiceDiscoveryRes, ServicePaymentSelectionReq, ServicePaymentSelectionRes, SessionSetupReq, SessionSetupRes, SessionStopReq, SessionStopRes, WeldingDetectionReq, WeldingDetectionRes","","BodyElement, CableCheckReq, CableCheckRes, CertificateInstallationReq, CertificateInstallationRes, CertificateUpdateReq, CertificateUpdateRes, ChargeParameterDiscoveryReq, ChargeParameterDiscoveryRes, ChargingStatusReq, ChargingStatusRes, ContractAuthenticationReq, ContractAuthenticationRes, CurrentDemandReq, CurrentDemandRes, MeteringReceiptReq, MeteringReceiptRes, PaymentDetailsReq, PaymentDetailsRes, PowerDeliveryReq, PowerDeliveryRes, PreChargeReq, PreChargeRes, ServiceDetailReq, ServiceDetailRes, ServiceDiscoveryReq, ServiceDiscoveryRes, ServicePaymentSelectionReq, ServicePaymentSelectionRes, SessionSetupReq, SessionSetupRes, SessionStopReq, SessionStopRes, WeldingDetectionReq, WeldingDetectionRes","",""];
+
 function deviationBodyType(r: ExiReader, o: BodyType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBodyType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BodyType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDef}BodyType");
       return 0;
@@ -1492,9 +1475,6 @@ function deviationBodyType(r: ExiReader, o: BodyType, s: number, d: number): num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkBodyType(_o: BodyType): void {
 }
 
 export function encodeBodyType(w: ExiWriter, o: BodyType): void {
@@ -1606,7 +1586,7 @@ export function decodeCableCheckReqType(r: ExiReader): CableCheckReqType {
           // CableCheckReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCableCheckReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCableCheckReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CableCheckReqType:first");
           }
@@ -1615,7 +1595,7 @@ export function decodeCableCheckReqType(r: ExiReader): CableCheckReqType {
           // CableCheckReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCableCheckReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCableCheckReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CableCheckReqType:nil-end");
           }
@@ -1629,16 +1609,18 @@ export function decodeCableCheckReqType(r: ExiReader): CableCheckReqType {
   }
 }
 
+const EXPECTED_CableCheckReqType: readonly string[] = ["DC_EVStatus","","DC_EVStatus","",""];
+
 function deviationCableCheckReqType(r: ExiReader, o: CableCheckReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCableCheckReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CableCheckReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}CableCheckReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CableCheckReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1652,10 +1634,6 @@ function deviationCableCheckReqType(r: ExiReader, o: CableCheckReqType, s: numbe
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkCableCheckReqType(o: CableCheckReqType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
 }
 
 export function encodeCableCheckReqType(w: ExiWriter, o: CableCheckReqType): void {
@@ -1749,7 +1727,7 @@ export function decodeCableCheckResType(r: ExiReader): CableCheckResType {
           // CableCheckResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCableCheckResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCableCheckResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CableCheckResType:first");
           }
@@ -1758,7 +1736,7 @@ export function decodeCableCheckResType(r: ExiReader): CableCheckResType {
           // CableCheckResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCableCheckResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCableCheckResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CableCheckResType:nil-end");
           }
@@ -1772,16 +1750,18 @@ export function decodeCableCheckResType(r: ExiReader): CableCheckResType {
   }
 }
 
+const EXPECTED_CableCheckResType: readonly string[] = ["ResponseCode","DC_EVSEStatus","EVSEProcessing","","ResponseCode","",""];
+
 function deviationCableCheckResType(r: ExiReader, o: CableCheckResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCableCheckResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CableCheckResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}CableCheckResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CableCheckResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1795,12 +1775,6 @@ function deviationCableCheckResType(r: ExiReader, o: CableCheckResType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkCableCheckResType(o: CableCheckResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeCableCheckResType(w: ExiWriter, o: CableCheckResType): void {
@@ -1895,7 +1869,7 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
           // CertificateChainType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateChainType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateChainType:first");
           }
@@ -1904,7 +1878,7 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
           // CertificateChainType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateChainType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateChainType:nil-end");
           }
@@ -1918,16 +1892,18 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
   }
 }
 
+const EXPECTED_CertificateChainType: readonly string[] = ["Certificate","SubCertificates","","Certificate","",""];
+
 function deviationCertificateChainType(r: ExiReader, o: CertificateChainType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateChainType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateChainType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}CertificateChainType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateChainType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1941,10 +1917,6 @@ function deviationCertificateChainType(r: ExiReader, o: CertificateChainType, s:
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkCertificateChainType(o: CertificateChainType): void {
-  if (o.Certificate === undefined) throw missingField('Certificate');
 }
 
 export function encodeCertificateChainType(w: ExiWriter, o: CertificateChainType): void {
@@ -2056,7 +2028,7 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 7; continue;
-            case 1: checkCertificateInstallationReqType(o); return o;
+            case 1: return o;
             case 2: s = deviationCertificateInstallationReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationReqType:first");
           }
@@ -2065,7 +2037,7 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
           // CertificateInstallationReqType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationReqType(r, o, 7, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationReqType:attrs-done");
           }
@@ -2074,7 +2046,7 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
           // CertificateInstallationReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationReqType:nil-end");
           }
@@ -2088,16 +2060,18 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
   }
 }
 
+const EXPECTED_CertificateInstallationReqType: readonly string[] = ["Id, OEMProvisioningCert","OEMProvisioningCert","ListOfRootCertificateIDs","DHParams","","OEMProvisioningCert","Id","",""];
+
 function deviationCertificateInstallationReqType(r: ExiReader, o: CertificateInstallationReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateInstallationReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateInstallationReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}CertificateInstallationReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateInstallationReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2129,12 +2103,6 @@ function deviationCertificateInstallationReqType(r: ExiReader, o: CertificateIns
       r.untypedValue();
       return s === 0 || s === 1 ? 5 : s === 6 || s === 7 ? 8 : s;
   }
-}
-
-function checkCertificateInstallationReqType(o: CertificateInstallationReqType): void {
-  if (o.OEMProvisioningCert === undefined) throw missingField('OEMProvisioningCert');
-  if (o.ListOfRootCertificateIDs === undefined) throw missingField('ListOfRootCertificateIDs');
-  if (o.DHParams === undefined) throw missingField('DHParams');
 }
 
 export function encodeCertificateInstallationReqType(w: ExiWriter, o: CertificateInstallationReqType): void {
@@ -2283,7 +2251,7 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
           // CertificateInstallationResType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationResType(r, o, 9, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationResType:attrs-done");
           }
@@ -2292,7 +2260,7 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
           // CertificateInstallationResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationResType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationResType:nil-end");
           }
@@ -2306,16 +2274,18 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
   }
 }
 
+const EXPECTED_CertificateInstallationResType: readonly string[] = ["Id","ResponseCode","ContractSignatureCertChain","ContractSignatureEncryptedPrivateKey","DHParams","ContractID","","ResponseCode","Id","",""];
+
 function deviationCertificateInstallationResType(r: ExiReader, o: CertificateInstallationResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateInstallationResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateInstallationResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}CertificateInstallationResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateInstallationResType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2347,15 +2317,6 @@ function deviationCertificateInstallationResType(r: ExiReader, o: CertificateIns
       r.untypedValue();
       return s === 0 || s === 1 ? 7 : s === 8 || s === 9 ? 10 : s;
   }
-}
-
-function checkCertificateInstallationResType(o: CertificateInstallationResType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.ContractSignatureCertChain === undefined) throw missingField('ContractSignatureCertChain');
-  if (o.ContractSignatureEncryptedPrivateKey === undefined) throw missingField('ContractSignatureEncryptedPrivateKey');
-  if (o.DHParams === undefined) throw missingField('DHParams');
-  if (o.ContractID === undefined) throw missingField('ContractID');
 }
 
 export function encodeCertificateInstallationResType(w: ExiWriter, o: CertificateInstallationResType): void {
@@ -2496,7 +2457,7 @@ export function decodeCertificateUpdateReqType(r: ExiReader): CertificateUpdateR
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 8; continue;
-            case 1: checkCertificateUpdateReqType(o); return o;
+            case 1: return o;
             case 2: s = deviationCertificateUpdateReqType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateReqType:first");
           }
@@ -2505,7 +2466,7 @@ export function decodeCertificateUpdateReqType(r: ExiReader): CertificateUpdateR
           // CertificateUpdateReqType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateUpdateReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateUpdateReqType(r, o, 8, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateReqType:attrs-done");
           }
@@ -2514,7 +2475,7 @@ export function decodeCertificateUpdateReqType(r: ExiReader): CertificateUpdateR
           // CertificateUpdateReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateUpdateReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateUpdateReqType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateReqType:nil-end");
           }
@@ -2528,16 +2489,18 @@ export function decodeCertificateUpdateReqType(r: ExiReader): CertificateUpdateR
   }
 }
 
+const EXPECTED_CertificateUpdateReqType: readonly string[] = ["Id, ContractSignatureCertChain","ContractSignatureCertChain","ContractID","ListOfRootCertificateIDs","DHParams","","ContractSignatureCertChain","Id","",""];
+
 function deviationCertificateUpdateReqType(r: ExiReader, o: CertificateUpdateReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateUpdateReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateUpdateReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}CertificateUpdateReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateUpdateReqType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2569,13 +2532,6 @@ function deviationCertificateUpdateReqType(r: ExiReader, o: CertificateUpdateReq
       r.untypedValue();
       return s === 0 || s === 1 ? 6 : s === 7 || s === 8 ? 9 : s;
   }
-}
-
-function checkCertificateUpdateReqType(o: CertificateUpdateReqType): void {
-  if (o.ContractSignatureCertChain === undefined) throw missingField('ContractSignatureCertChain');
-  if (o.ContractID === undefined) throw missingField('ContractID');
-  if (o.ListOfRootCertificateIDs === undefined) throw missingField('ListOfRootCertificateIDs');
-  if (o.DHParams === undefined) throw missingField('DHParams');
 }
 
 export function encodeCertificateUpdateReqType(w: ExiWriter, o: CertificateUpdateReqType): void {
@@ -2739,7 +2695,7 @@ export function decodeCertificateUpdateResType(r: ExiReader): CertificateUpdateR
           // CertificateUpdateResType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateUpdateResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateUpdateResType(r, o, 10, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateResType:attrs-done");
           }
@@ -2748,7 +2704,7 @@ export function decodeCertificateUpdateResType(r: ExiReader): CertificateUpdateR
           // CertificateUpdateResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateUpdateResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateUpdateResType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateResType:nil-end");
           }
@@ -2762,16 +2718,18 @@ export function decodeCertificateUpdateResType(r: ExiReader): CertificateUpdateR
   }
 }
 
+const EXPECTED_CertificateUpdateResType: readonly string[] = ["Id","ResponseCode","ContractSignatureCertChain","ContractSignatureEncryptedPrivateKey","DHParams","ContractID","RetryCounter","","ResponseCode","Id","",""];
+
 function deviationCertificateUpdateResType(r: ExiReader, o: CertificateUpdateResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateUpdateResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateUpdateResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}CertificateUpdateResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateUpdateResType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2803,16 +2761,6 @@ function deviationCertificateUpdateResType(r: ExiReader, o: CertificateUpdateRes
       r.untypedValue();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
   }
-}
-
-function checkCertificateUpdateResType(o: CertificateUpdateResType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.ContractSignatureCertChain === undefined) throw missingField('ContractSignatureCertChain');
-  if (o.ContractSignatureEncryptedPrivateKey === undefined) throw missingField('ContractSignatureEncryptedPrivateKey');
-  if (o.DHParams === undefined) throw missingField('DHParams');
-  if (o.ContractID === undefined) throw missingField('ContractID');
-  if (o.RetryCounter === undefined) throw missingField('RetryCounter');
 }
 
 export function encodeCertificateUpdateResType(w: ExiWriter, o: CertificateUpdateResType): void {
@@ -2930,7 +2878,7 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryReqType:first");
           }
@@ -2939,7 +2887,7 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryReqType:nil-end");
           }
@@ -2953,16 +2901,18 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
   }
 }
 
+const EXPECTED_ChargeParameterDiscoveryReqType: readonly string[] = ["EVRequestedEnergyTransferType","AC_EVChargeParameter, DC_EVChargeParameter, EVChargeParameter","","EVRequestedEnergyTransferType","",""];
+
 function deviationChargeParameterDiscoveryReqType(r: ExiReader, o: ChargeParameterDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeParameterDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ChargeParameterDiscoveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2976,10 +2926,6 @@ function deviationChargeParameterDiscoveryReqType(r: ExiReader, o: ChargeParamet
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkChargeParameterDiscoveryReqType(o: ChargeParameterDiscoveryReqType): void {
-  if (o.EVRequestedEnergyTransferType === undefined) throw missingField('EVRequestedEnergyTransferType');
 }
 
 export function encodeChargeParameterDiscoveryReqType(w: ExiWriter, o: ChargeParameterDiscoveryReqType): void {
@@ -3098,7 +3044,7 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryResType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryResType:first");
           }
@@ -3107,7 +3053,7 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryResType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryResType:nil-end");
           }
@@ -3121,16 +3067,18 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
   }
 }
 
+const EXPECTED_ChargeParameterDiscoveryResType: readonly string[] = ["ResponseCode","EVSEProcessing","SAScheduleList, SASchedules","AC_EVSEChargeParameter, DC_EVSEChargeParameter, EVSEChargeParameter","","ResponseCode","",""];
+
 function deviationChargeParameterDiscoveryResType(r: ExiReader, o: ChargeParameterDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeParameterDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ChargeParameterDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryResType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3144,11 +3092,6 @@ function deviationChargeParameterDiscoveryResType(r: ExiReader, o: ChargeParamet
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkChargeParameterDiscoveryResType(o: ChargeParameterDiscoveryResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeChargeParameterDiscoveryResType(w: ExiWriter, o: ChargeParameterDiscoveryResType): void {
@@ -3253,7 +3196,7 @@ export function decodeChargingProfileType(r: ExiReader): ChargingProfileType {
           // ChargingProfileType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingProfileType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingProfileType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingProfileType:first");
           }
@@ -3262,7 +3205,7 @@ export function decodeChargingProfileType(r: ExiReader): ChargingProfileType {
           // ChargingProfileType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingProfileType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingProfileType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingProfileType:nil-end");
           }
@@ -3276,16 +3219,18 @@ export function decodeChargingProfileType(r: ExiReader): ChargingProfileType {
   }
 }
 
+const EXPECTED_ChargingProfileType: readonly string[] = ["SAScheduleTupleID","ProfileEntry","ProfileEntry","SAScheduleTupleID","",""];
+
 function deviationChargingProfileType(r: ExiReader, o: ChargingProfileType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargingProfileType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargingProfileType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ChargingProfileType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargingProfileType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3299,11 +3244,6 @@ function deviationChargingProfileType(r: ExiReader, o: ChargingProfileType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkChargingProfileType(o: ChargingProfileType): void {
-  if (o.SAScheduleTupleID === undefined) throw missingField('SAScheduleTupleID');
-  if (o.ProfileEntry === undefined || o.ProfileEntry.length < 1) throw missingField('ProfileEntry');
 }
 
 export function encodeChargingProfileType(w: ExiWriter, o: ChargingProfileType): void {
@@ -3374,7 +3314,7 @@ export function decodeChargingStatusReqType(r: ExiReader): ChargingStatusReqType
           // ChargingStatusReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingStatusReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingStatusReqType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingStatusReqType:first");
           }
@@ -3383,7 +3323,7 @@ export function decodeChargingStatusReqType(r: ExiReader): ChargingStatusReqType
           // ChargingStatusReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingStatusReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingStatusReqType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingStatusReqType:nil-end");
           }
@@ -3397,11 +3337,12 @@ export function decodeChargingStatusReqType(r: ExiReader): ChargingStatusReqType
   }
 }
 
+const EXPECTED_ChargingStatusReqType: readonly string[] = ["","","",""];
+
 function deviationChargingStatusReqType(r: ExiReader, o: ChargingStatusReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargingStatusReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargingStatusReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ChargingStatusReqType");
       return 0;
@@ -3420,9 +3361,6 @@ function deviationChargingStatusReqType(r: ExiReader, o: ChargingStatusReqType, 
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkChargingStatusReqType(_o: ChargingStatusReqType): void {
 }
 
 export function encodeChargingStatusReqType(w: ExiWriter, o: ChargingStatusReqType): void {
@@ -3554,7 +3492,7 @@ export function decodeChargingStatusResType(r: ExiReader): ChargingStatusResType
           // ChargingStatusResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingStatusResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingStatusResType(r, o, 9, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingStatusResType:first");
           }
@@ -3563,7 +3501,7 @@ export function decodeChargingStatusResType(r: ExiReader): ChargingStatusResType
           // ChargingStatusResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingStatusResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingStatusResType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingStatusResType:nil-end");
           }
@@ -3577,16 +3515,18 @@ export function decodeChargingStatusResType(r: ExiReader): ChargingStatusResType
   }
 }
 
+const EXPECTED_ChargingStatusResType: readonly string[] = ["ResponseCode","EVSEID","SAScheduleTupleID","EVSEMaxCurrent, MeterInfo, ReceiptRequired","MeterInfo, ReceiptRequired","ReceiptRequired","AC_EVSEStatus","","ResponseCode","",""];
+
 function deviationChargingStatusResType(r: ExiReader, o: ChargingStatusResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargingStatusResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargingStatusResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ChargingStatusResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargingStatusResType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3600,14 +3540,6 @@ function deviationChargingStatusResType(r: ExiReader, o: ChargingStatusResType, 
       r.untypedValue();
       return s === 0 ? 8 : s === 9 ? 10 : s;
   }
-}
-
-function checkChargingStatusResType(o: ChargingStatusResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEID === undefined) throw missingField('EVSEID');
-  if (o.SAScheduleTupleID === undefined) throw missingField('SAScheduleTupleID');
-  if (o.ReceiptRequired === undefined) throw missingField('ReceiptRequired');
-  if (o.AC_EVSEStatus === undefined) throw missingField('AC_EVSEStatus');
 }
 
 export function encodeChargingStatusResType(w: ExiWriter, o: ChargingStatusResType): void {
@@ -3726,7 +3658,7 @@ export function decodeConsumptionCostType(r: ExiReader): ConsumptionCostType {
           // ConsumptionCostType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkConsumptionCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationConsumptionCostType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ConsumptionCostType:first");
           }
@@ -3735,7 +3667,7 @@ export function decodeConsumptionCostType(r: ExiReader): ConsumptionCostType {
           // ConsumptionCostType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkConsumptionCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationConsumptionCostType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ConsumptionCostType:nil-end");
           }
@@ -3749,16 +3681,18 @@ export function decodeConsumptionCostType(r: ExiReader): ConsumptionCostType {
   }
 }
 
+const EXPECTED_ConsumptionCostType: readonly string[] = ["startValue","Cost","Cost","startValue","",""];
+
 function deviationConsumptionCostType(r: ExiReader, o: ConsumptionCostType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkConsumptionCostType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ConsumptionCostType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ConsumptionCostType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ConsumptionCostType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3772,10 +3706,6 @@ function deviationConsumptionCostType(r: ExiReader, o: ConsumptionCostType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkConsumptionCostType(o: ConsumptionCostType): void {
-  if (o.startValue === undefined) throw missingField('startValue');
 }
 
 export function encodeConsumptionCostType(w: ExiWriter, o: ConsumptionCostType): void {
@@ -3874,7 +3804,7 @@ export function decodeContractAuthenticationReqType(r: ExiReader): ContractAuthe
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 5; continue;
-            case 1: checkContractAuthenticationReqType(o); return o;
+            case 1: return o;
             case 2: s = deviationContractAuthenticationReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractAuthenticationReqType:first");
           }
@@ -3883,7 +3813,7 @@ export function decodeContractAuthenticationReqType(r: ExiReader): ContractAuthe
           // ContractAuthenticationReqType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkContractAuthenticationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationContractAuthenticationReqType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractAuthenticationReqType:attrs-done");
           }
@@ -3892,7 +3822,7 @@ export function decodeContractAuthenticationReqType(r: ExiReader): ContractAuthe
           // ContractAuthenticationReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkContractAuthenticationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationContractAuthenticationReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractAuthenticationReqType:nil-end");
           }
@@ -3906,11 +3836,12 @@ export function decodeContractAuthenticationReqType(r: ExiReader): ContractAuthe
   }
 }
 
+const EXPECTED_ContractAuthenticationReqType: readonly string[] = ["Id, GenChallenge","GenChallenge","","GenChallenge","Id","",""];
+
 function deviationContractAuthenticationReqType(r: ExiReader, o: ContractAuthenticationReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkContractAuthenticationReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ContractAuthenticationReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ContractAuthenticationReqType");
       return 0;
@@ -3947,9 +3878,6 @@ function deviationContractAuthenticationReqType(r: ExiReader, o: ContractAuthent
       r.untypedValue();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkContractAuthenticationReqType(_o: ContractAuthenticationReqType): void {
 }
 
 export function encodeContractAuthenticationReqType(w: ExiWriter, o: ContractAuthenticationReqType): void {
@@ -4041,7 +3969,7 @@ export function decodeContractAuthenticationResType(r: ExiReader): ContractAuthe
           // ContractAuthenticationResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkContractAuthenticationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationContractAuthenticationResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractAuthenticationResType:first");
           }
@@ -4050,7 +3978,7 @@ export function decodeContractAuthenticationResType(r: ExiReader): ContractAuthe
           // ContractAuthenticationResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkContractAuthenticationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationContractAuthenticationResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractAuthenticationResType:nil-end");
           }
@@ -4064,16 +3992,18 @@ export function decodeContractAuthenticationResType(r: ExiReader): ContractAuthe
   }
 }
 
+const EXPECTED_ContractAuthenticationResType: readonly string[] = ["ResponseCode","EVSEProcessing","","ResponseCode","",""];
+
 function deviationContractAuthenticationResType(r: ExiReader, o: ContractAuthenticationResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkContractAuthenticationResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ContractAuthenticationResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ContractAuthenticationResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ContractAuthenticationResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4087,11 +4017,6 @@ function deviationContractAuthenticationResType(r: ExiReader, o: ContractAuthent
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkContractAuthenticationResType(o: ContractAuthenticationResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeContractAuthenticationResType(w: ExiWriter, o: ContractAuthenticationResType): void {
@@ -4191,7 +4116,7 @@ export function decodeCostType(r: ExiReader): CostType {
           // CostType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationCostType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CostType:first");
           }
@@ -4200,7 +4125,7 @@ export function decodeCostType(r: ExiReader): CostType {
           // CostType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationCostType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CostType:nil-end");
           }
@@ -4214,16 +4139,18 @@ export function decodeCostType(r: ExiReader): CostType {
   }
 }
 
+const EXPECTED_CostType: readonly string[] = ["costKind","amount","amountMultiplier","","costKind","",""];
+
 function deviationCostType(r: ExiReader, o: CostType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCostType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CostType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}CostType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CostType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4237,11 +4164,6 @@ function deviationCostType(r: ExiReader, o: CostType, s: number, d: number): num
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkCostType(o: CostType): void {
-  if (o.costKind === undefined) throw missingField('costKind');
-  if (o.amount === undefined) throw missingField('amount');
 }
 
 export function encodeCostType(w: ExiWriter, o: CostType): void {
@@ -4429,7 +4351,7 @@ export function decodeCurrentDemandReqType(r: ExiReader): CurrentDemandReqType {
           // CurrentDemandReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCurrentDemandReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCurrentDemandReqType(r, o, 12, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CurrentDemandReqType:first");
           }
@@ -4438,7 +4360,7 @@ export function decodeCurrentDemandReqType(r: ExiReader): CurrentDemandReqType {
           // CurrentDemandReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCurrentDemandReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCurrentDemandReqType(r, o, 13, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CurrentDemandReqType:nil-end");
           }
@@ -4452,16 +4374,18 @@ export function decodeCurrentDemandReqType(r: ExiReader): CurrentDemandReqType {
   }
 }
 
+const EXPECTED_CurrentDemandReqType: readonly string[] = ["DC_EVStatus","EVTargetCurrent","EVMaximumVoltageLimit, EVMaximumCurrentLimit, EVMaximumPowerLimit, BulkChargingComplete, ChargingComplete","EVMaximumCurrentLimit, EVMaximumPowerLimit, BulkChargingComplete, ChargingComplete","EVMaximumPowerLimit, BulkChargingComplete, ChargingComplete","BulkChargingComplete, ChargingComplete","ChargingComplete","RemainingTimeToFullSoC, RemainingTimeToBulkSoC, EVTargetVoltage","RemainingTimeToBulkSoC, EVTargetVoltage","EVTargetVoltage","","DC_EVStatus","",""];
+
 function deviationCurrentDemandReqType(r: ExiReader, o: CurrentDemandReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCurrentDemandReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CurrentDemandReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}CurrentDemandReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 12 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CurrentDemandReqType[11]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4475,13 +4399,6 @@ function deviationCurrentDemandReqType(r: ExiReader, o: CurrentDemandReqType, s:
       r.untypedValue();
       return s === 0 ? 11 : s === 12 ? 13 : s;
   }
-}
-
-function checkCurrentDemandReqType(o: CurrentDemandReqType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
-  if (o.EVTargetCurrent === undefined) throw missingField('EVTargetCurrent');
-  if (o.ChargingComplete === undefined) throw missingField('ChargingComplete');
-  if (o.EVTargetVoltage === undefined) throw missingField('EVTargetVoltage');
 }
 
 export function encodeCurrentDemandReqType(w: ExiWriter, o: CurrentDemandReqType): void {
@@ -4709,7 +4626,7 @@ export function decodeCurrentDemandResType(r: ExiReader): CurrentDemandResType {
           // CurrentDemandResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCurrentDemandResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCurrentDemandResType(r, o, 12, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CurrentDemandResType:first");
           }
@@ -4718,7 +4635,7 @@ export function decodeCurrentDemandResType(r: ExiReader): CurrentDemandResType {
           // CurrentDemandResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCurrentDemandResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCurrentDemandResType(r, o, 13, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CurrentDemandResType:nil-end");
           }
@@ -4732,16 +4649,18 @@ export function decodeCurrentDemandResType(r: ExiReader): CurrentDemandResType {
   }
 }
 
+const EXPECTED_CurrentDemandResType: readonly string[] = ["ResponseCode","DC_EVSEStatus","EVSEPresentVoltage","EVSEPresentCurrent","EVSECurrentLimitAchieved","EVSEVoltageLimitAchieved","EVSEPowerLimitAchieved","EVSEMaximumVoltageLimit, EVSEMaximumCurrentLimit, EVSEMaximumPowerLimit","EVSEMaximumCurrentLimit, EVSEMaximumPowerLimit","EVSEMaximumPowerLimit","","ResponseCode","",""];
+
 function deviationCurrentDemandResType(r: ExiReader, o: CurrentDemandResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCurrentDemandResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CurrentDemandResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}CurrentDemandResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 12 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CurrentDemandResType[11]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4755,16 +4674,6 @@ function deviationCurrentDemandResType(r: ExiReader, o: CurrentDemandResType, s:
       r.untypedValue();
       return s === 0 ? 11 : s === 12 ? 13 : s;
   }
-}
-
-function checkCurrentDemandResType(o: CurrentDemandResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
-  if (o.EVSEPresentCurrent === undefined) throw missingField('EVSEPresentCurrent');
-  if (o.EVSECurrentLimitAchieved === undefined) throw missingField('EVSECurrentLimitAchieved');
-  if (o.EVSEVoltageLimitAchieved === undefined) throw missingField('EVSEVoltageLimitAchieved');
-  if (o.EVSEPowerLimitAchieved === undefined) throw missingField('EVSEPowerLimitAchieved');
 }
 
 export function encodeCurrentDemandResType(w: ExiWriter, o: CurrentDemandResType): void {
@@ -4970,7 +4879,7 @@ export function decodeDC_EVChargeParameterType(r: ExiReader): DC_EVChargeParamet
           // DC_EVChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVChargeParameterType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVChargeParameterType:first");
           }
@@ -4979,7 +4888,7 @@ export function decodeDC_EVChargeParameterType(r: ExiReader): DC_EVChargeParamet
           // DC_EVChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVChargeParameterType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVChargeParameterType:nil-end");
           }
@@ -4993,16 +4902,18 @@ export function decodeDC_EVChargeParameterType(r: ExiReader): DC_EVChargeParamet
   }
 }
 
+const EXPECTED_DC_EVChargeParameterType: readonly string[] = ["DC_EVStatus","EVMaximumCurrentLimit","EVMaximumPowerLimit, EVMaximumVoltageLimit","EVMaximumVoltageLimit","EVEnergyCapacity, EVEnergyRequest, FullSOC, BulkSOC","EVEnergyRequest, FullSOC, BulkSOC","FullSOC, BulkSOC","BulkSOC","","DC_EVStatus","",""];
+
 function deviationDC_EVChargeParameterType(r: ExiReader, o: DC_EVChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}DC_EVChargeParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVChargeParameterType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5016,12 +4927,6 @@ function deviationDC_EVChargeParameterType(r: ExiReader, o: DC_EVChargeParameter
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkDC_EVChargeParameterType(o: DC_EVChargeParameterType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
-  if (o.EVMaximumCurrentLimit === undefined) throw missingField('EVMaximumCurrentLimit');
-  if (o.EVMaximumVoltageLimit === undefined) throw missingField('EVMaximumVoltageLimit');
 }
 
 export function encodeDC_EVChargeParameterType(w: ExiWriter, o: DC_EVChargeParameterType): void {
@@ -5162,7 +5067,7 @@ export function decodeDC_EVPowerDeliveryParameterType(r: ExiReader): DC_EVPowerD
           // DC_EVPowerDeliveryParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVPowerDeliveryParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVPowerDeliveryParameterType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVPowerDeliveryParameterType:first");
           }
@@ -5171,7 +5076,7 @@ export function decodeDC_EVPowerDeliveryParameterType(r: ExiReader): DC_EVPowerD
           // DC_EVPowerDeliveryParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVPowerDeliveryParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVPowerDeliveryParameterType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVPowerDeliveryParameterType:nil-end");
           }
@@ -5185,16 +5090,18 @@ export function decodeDC_EVPowerDeliveryParameterType(r: ExiReader): DC_EVPowerD
   }
 }
 
+const EXPECTED_DC_EVPowerDeliveryParameterType: readonly string[] = ["DC_EVStatus","BulkChargingComplete, ChargingComplete","ChargingComplete","","DC_EVStatus","",""];
+
 function deviationDC_EVPowerDeliveryParameterType(r: ExiReader, o: DC_EVPowerDeliveryParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVPowerDeliveryParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVPowerDeliveryParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}DC_EVPowerDeliveryParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVPowerDeliveryParameterType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5208,11 +5115,6 @@ function deviationDC_EVPowerDeliveryParameterType(r: ExiReader, o: DC_EVPowerDel
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkDC_EVPowerDeliveryParameterType(o: DC_EVPowerDeliveryParameterType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
-  if (o.ChargingComplete === undefined) throw missingField('ChargingComplete');
 }
 
 export function encodeDC_EVPowerDeliveryParameterType(w: ExiWriter, o: DC_EVPowerDeliveryParameterType): void {
@@ -5380,7 +5282,7 @@ export function decodeDC_EVSEChargeParameterType(r: ExiReader): DC_EVSEChargePar
           // DC_EVSEChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVSEChargeParameterType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVSEChargeParameterType:first");
           }
@@ -5389,7 +5291,7 @@ export function decodeDC_EVSEChargeParameterType(r: ExiReader): DC_EVSEChargePar
           // DC_EVSEChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVSEChargeParameterType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVSEChargeParameterType:nil-end");
           }
@@ -5403,16 +5305,18 @@ export function decodeDC_EVSEChargeParameterType(r: ExiReader): DC_EVSEChargePar
   }
 }
 
+const EXPECTED_DC_EVSEChargeParameterType: readonly string[] = ["DC_EVSEStatus","EVSEMaximumCurrentLimit","EVSEMaximumPowerLimit, EVSEMaximumVoltageLimit","EVSEMaximumVoltageLimit","EVSEMinimumCurrentLimit","EVSEMinimumVoltageLimit","EVSECurrentRegulationTolerance, EVSEPeakCurrentRipple","EVSEPeakCurrentRipple","EVSEEnergyToBeDelivered","","DC_EVSEStatus","",""];
+
 function deviationDC_EVSEChargeParameterType(r: ExiReader, o: DC_EVSEChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVSEChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVSEChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}DC_EVSEChargeParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 11 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVSEChargeParameterType[10]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5426,15 +5330,6 @@ function deviationDC_EVSEChargeParameterType(r: ExiReader, o: DC_EVSEChargeParam
       r.untypedValue();
       return s === 0 ? 10 : s === 11 ? 12 : s;
   }
-}
-
-function checkDC_EVSEChargeParameterType(o: DC_EVSEChargeParameterType): void {
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEMaximumCurrentLimit === undefined) throw missingField('EVSEMaximumCurrentLimit');
-  if (o.EVSEMaximumVoltageLimit === undefined) throw missingField('EVSEMaximumVoltageLimit');
-  if (o.EVSEMinimumCurrentLimit === undefined) throw missingField('EVSEMinimumCurrentLimit');
-  if (o.EVSEMinimumVoltageLimit === undefined) throw missingField('EVSEMinimumVoltageLimit');
-  if (o.EVSEPeakCurrentRipple === undefined) throw missingField('EVSEPeakCurrentRipple');
 }
 
 export function encodeDC_EVSEChargeParameterType(w: ExiWriter, o: DC_EVSEChargeParameterType): void {
@@ -5583,7 +5478,7 @@ export function decodeDC_EVSEStatusType(r: ExiReader): DC_EVSEStatusType {
           // DC_EVSEStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVSEStatusType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVSEStatusType:first");
           }
@@ -5592,7 +5487,7 @@ export function decodeDC_EVSEStatusType(r: ExiReader): DC_EVSEStatusType {
           // DC_EVSEStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVSEStatusType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVSEStatusType:nil-end");
           }
@@ -5606,16 +5501,18 @@ export function decodeDC_EVSEStatusType(r: ExiReader): DC_EVSEStatusType {
   }
 }
 
+const EXPECTED_DC_EVSEStatusType: readonly string[] = ["EVSEIsolationStatus, EVSEStatusCode","EVSEStatusCode","NotificationMaxDelay","EVSENotification","","EVSEIsolationStatus, EVSEStatusCode","",""];
+
 function deviationDC_EVSEStatusType(r: ExiReader, o: DC_EVSEStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVSEStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVSEStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}DC_EVSEStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVSEStatusType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5629,12 +5526,6 @@ function deviationDC_EVSEStatusType(r: ExiReader, o: DC_EVSEStatusType, s: numbe
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkDC_EVSEStatusType(o: DC_EVSEStatusType): void {
-  if (o.EVSEStatusCode === undefined) throw missingField('EVSEStatusCode');
-  if (o.NotificationMaxDelay === undefined) throw missingField('NotificationMaxDelay');
-  if (o.EVSENotification === undefined) throw missingField('EVSENotification');
 }
 
 export function encodeDC_EVSEStatusType(w: ExiWriter, o: DC_EVSEStatusType): void {
@@ -5767,7 +5658,7 @@ export function decodeDC_EVStatusType(r: ExiReader): DC_EVStatusType {
           // DC_EVStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVStatusType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVStatusType:first");
           }
@@ -5776,7 +5667,7 @@ export function decodeDC_EVStatusType(r: ExiReader): DC_EVStatusType {
           // DC_EVStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVStatusType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVStatusType:nil-end");
           }
@@ -5790,16 +5681,18 @@ export function decodeDC_EVStatusType(r: ExiReader): DC_EVStatusType {
   }
 }
 
+const EXPECTED_DC_EVStatusType: readonly string[] = ["EVReady","EVCabinConditioning, EVRESSConditioning, EVErrorCode","EVRESSConditioning, EVErrorCode","EVErrorCode","EVRESSSOC","","EVReady","",""];
+
 function deviationDC_EVStatusType(r: ExiReader, o: DC_EVStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}DC_EVStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVStatusType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5813,12 +5706,6 @@ function deviationDC_EVStatusType(r: ExiReader, o: DC_EVStatusType, s: number, d
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkDC_EVStatusType(o: DC_EVStatusType): void {
-  if (o.EVReady === undefined) throw missingField('EVReady');
-  if (o.EVErrorCode === undefined) throw missingField('EVErrorCode');
-  if (o.EVRESSSOC === undefined) throw missingField('EVRESSSOC');
 }
 
 export function encodeDC_EVStatusType(w: ExiWriter, o: DC_EVStatusType): void {
@@ -5904,7 +5791,7 @@ export function decodeEVChargeParameterType(r: ExiReader): EVChargeParameterType
           // EVChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVChargeParameterType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVChargeParameterType:first");
           }
@@ -5913,7 +5800,7 @@ export function decodeEVChargeParameterType(r: ExiReader): EVChargeParameterType
           // EVChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVChargeParameterType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVChargeParameterType:nil-end");
           }
@@ -5927,11 +5814,12 @@ export function decodeEVChargeParameterType(r: ExiReader): EVChargeParameterType
   }
 }
 
+const EXPECTED_EVChargeParameterType: readonly string[] = ["","","",""];
+
 function deviationEVChargeParameterType(r: ExiReader, o: EVChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}EVChargeParameterType");
       return 0;
@@ -5950,9 +5838,6 @@ function deviationEVChargeParameterType(r: ExiReader, o: EVChargeParameterType, 
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEVChargeParameterType(_o: EVChargeParameterType): void {
 }
 
 export function encodeEVChargeParameterType(w: ExiWriter, o: EVChargeParameterType): void {
@@ -6010,7 +5895,7 @@ export function decodeEVPowerDeliveryParameterType(r: ExiReader): EVPowerDeliver
           // EVPowerDeliveryParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerDeliveryParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerDeliveryParameterType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerDeliveryParameterType:first");
           }
@@ -6019,7 +5904,7 @@ export function decodeEVPowerDeliveryParameterType(r: ExiReader): EVPowerDeliver
           // EVPowerDeliveryParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerDeliveryParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerDeliveryParameterType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerDeliveryParameterType:nil-end");
           }
@@ -6033,11 +5918,12 @@ export function decodeEVPowerDeliveryParameterType(r: ExiReader): EVPowerDeliver
   }
 }
 
+const EXPECTED_EVPowerDeliveryParameterType: readonly string[] = ["","","",""];
+
 function deviationEVPowerDeliveryParameterType(r: ExiReader, o: EVPowerDeliveryParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPowerDeliveryParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPowerDeliveryParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}EVPowerDeliveryParameterType");
       return 0;
@@ -6056,9 +5942,6 @@ function deviationEVPowerDeliveryParameterType(r: ExiReader, o: EVPowerDeliveryP
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEVPowerDeliveryParameterType(_o: EVPowerDeliveryParameterType): void {
 }
 
 export function encodeEVPowerDeliveryParameterType(w: ExiWriter, o: EVPowerDeliveryParameterType): void {
@@ -6116,7 +5999,7 @@ export function decodeEVSEChargeParameterType(r: ExiReader): EVSEChargeParameter
           // EVSEChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEChargeParameterType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEChargeParameterType:first");
           }
@@ -6125,7 +6008,7 @@ export function decodeEVSEChargeParameterType(r: ExiReader): EVSEChargeParameter
           // EVSEChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEChargeParameterType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEChargeParameterType:nil-end");
           }
@@ -6139,11 +6022,12 @@ export function decodeEVSEChargeParameterType(r: ExiReader): EVSEChargeParameter
   }
 }
 
+const EXPECTED_EVSEChargeParameterType: readonly string[] = ["","","",""];
+
 function deviationEVSEChargeParameterType(r: ExiReader, o: EVSEChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVSEChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVSEChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}EVSEChargeParameterType");
       return 0;
@@ -6162,9 +6046,6 @@ function deviationEVSEChargeParameterType(r: ExiReader, o: EVSEChargeParameterTy
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEVSEChargeParameterType(_o: EVSEChargeParameterType): void {
 }
 
 export function encodeEVSEChargeParameterType(w: ExiWriter, o: EVSEChargeParameterType): void {
@@ -6222,7 +6103,7 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
           // EVSEStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEStatusType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEStatusType:first");
           }
@@ -6231,7 +6112,7 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
           // EVSEStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEStatusType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEStatusType:nil-end");
           }
@@ -6245,11 +6126,12 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
   }
 }
 
+const EXPECTED_EVSEStatusType: readonly string[] = ["","","",""];
+
 function deviationEVSEStatusType(r: ExiReader, o: EVSEStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVSEStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVSEStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}EVSEStatusType");
       return 0;
@@ -6268,9 +6150,6 @@ function deviationEVSEStatusType(r: ExiReader, o: EVSEStatusType, s: number, d: 
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEVSEStatusType(_o: EVSEStatusType): void {
 }
 
 export function encodeEVSEStatusType(w: ExiWriter, o: EVSEStatusType): void {
@@ -6328,7 +6207,7 @@ export function decodeEVStatusType(r: ExiReader): EVStatusType {
           // EVStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVStatusType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVStatusType:first");
           }
@@ -6337,7 +6216,7 @@ export function decodeEVStatusType(r: ExiReader): EVStatusType {
           // EVStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVStatusType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVStatusType:nil-end");
           }
@@ -6351,11 +6230,12 @@ export function decodeEVStatusType(r: ExiReader): EVStatusType {
   }
 }
 
+const EXPECTED_EVStatusType: readonly string[] = ["","","",""];
+
 function deviationEVStatusType(r: ExiReader, o: EVStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}EVStatusType");
       return 0;
@@ -6374,9 +6254,6 @@ function deviationEVStatusType(r: ExiReader, o: EVStatusType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEVStatusType(_o: EVStatusType): void {
 }
 
 export function encodeEVStatusType(w: ExiWriter, o: EVStatusType): void {
@@ -6448,7 +6325,7 @@ export function decodeEntryType(r: ExiReader): EntryType {
           // EntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationEntryType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EntryType:first");
           }
@@ -6457,7 +6334,7 @@ export function decodeEntryType(r: ExiReader): EntryType {
           // EntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationEntryType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EntryType:nil-end");
           }
@@ -6471,16 +6348,18 @@ export function decodeEntryType(r: ExiReader): EntryType {
   }
 }
 
+const EXPECTED_EntryType: readonly string[] = ["RelativeTimeInterval, TimeInterval","","RelativeTimeInterval, TimeInterval","",""];
+
 function deviationEntryType(r: ExiReader, o: EntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}EntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EntryType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6494,9 +6373,6 @@ function deviationEntryType(r: ExiReader, o: EntryType, s: number, d: number): n
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkEntryType(_o: EntryType): void {
 }
 
 export function encodeEntryType(w: ExiWriter, o: EntryType): void {
@@ -6562,7 +6438,7 @@ export function decodeIntervalType(r: ExiReader): IntervalType {
           // IntervalType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkIntervalType(o); return o;
+            case 0: return o;
             case 1: s = deviationIntervalType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "IntervalType:first");
           }
@@ -6571,7 +6447,7 @@ export function decodeIntervalType(r: ExiReader): IntervalType {
           // IntervalType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkIntervalType(o); return o;
+            case 0: return o;
             case 1: s = deviationIntervalType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "IntervalType:nil-end");
           }
@@ -6585,11 +6461,12 @@ export function decodeIntervalType(r: ExiReader): IntervalType {
   }
 }
 
+const EXPECTED_IntervalType: readonly string[] = ["","","",""];
+
 function deviationIntervalType(r: ExiReader, o: IntervalType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkIntervalType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_IntervalType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}IntervalType");
       return 0;
@@ -6608,9 +6485,6 @@ function deviationIntervalType(r: ExiReader, o: IntervalType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkIntervalType(_o: IntervalType): void {
 }
 
 export function encodeIntervalType(w: ExiWriter, o: IntervalType): void {
@@ -6680,7 +6554,7 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
           // ListOfRootCertificateIDsType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkListOfRootCertificateIDsType(o); return o;
+            case 0: return o;
             case 1: s = deviationListOfRootCertificateIDsType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ListOfRootCertificateIDsType:first");
           }
@@ -6689,7 +6563,7 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
           // ListOfRootCertificateIDsType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkListOfRootCertificateIDsType(o); return o;
+            case 0: return o;
             case 1: s = deviationListOfRootCertificateIDsType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ListOfRootCertificateIDsType:nil-end");
           }
@@ -6703,16 +6577,18 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
   }
 }
 
+const EXPECTED_ListOfRootCertificateIDsType: readonly string[] = ["RootCertificateID","RootCertificateID","RootCertificateID","",""];
+
 function deviationListOfRootCertificateIDsType(r: ExiReader, o: ListOfRootCertificateIDsType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkListOfRootCertificateIDsType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ListOfRootCertificateIDsType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ListOfRootCertificateIDsType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ListOfRootCertificateIDsType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6726,10 +6602,6 @@ function deviationListOfRootCertificateIDsType(r: ExiReader, o: ListOfRootCertif
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkListOfRootCertificateIDsType(o: ListOfRootCertificateIDsType): void {
-  if (o.RootCertificateID === undefined || o.RootCertificateID.length < 1) throw missingField('RootCertificateID');
 }
 
 export function encodeListOfRootCertificateIDsType(w: ExiWriter, o: ListOfRootCertificateIDsType): void {
@@ -6829,7 +6701,7 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
           // MessageHeaderType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMessageHeaderType(o); return o;
+            case 0: return o;
             case 1: s = deviationMessageHeaderType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MessageHeaderType:first");
           }
@@ -6838,7 +6710,7 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
           // MessageHeaderType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMessageHeaderType(o); return o;
+            case 0: return o;
             case 1: s = deviationMessageHeaderType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MessageHeaderType:nil-end");
           }
@@ -6852,16 +6724,18 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
   }
 }
 
+const EXPECTED_MessageHeaderType: readonly string[] = ["SessionID","Notification, Signature","Signature","","SessionID","",""];
+
 function deviationMessageHeaderType(r: ExiReader, o: MessageHeaderType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMessageHeaderType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MessageHeaderType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgHeader}MessageHeaderType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MessageHeaderType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6875,10 +6749,6 @@ function deviationMessageHeaderType(r: ExiReader, o: MessageHeaderType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkMessageHeaderType(o: MessageHeaderType): void {
-  if (o.SessionID === undefined) throw missingField('SessionID');
 }
 
 export function encodeMessageHeaderType(w: ExiWriter, o: MessageHeaderType): void {
@@ -7015,7 +6885,7 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
           // MeterInfoType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeterInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeterInfoType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeterInfoType:first");
           }
@@ -7024,7 +6894,7 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
           // MeterInfoType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeterInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeterInfoType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeterInfoType:nil-end");
           }
@@ -7038,16 +6908,18 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
   }
 }
 
+const EXPECTED_MeterInfoType: readonly string[] = ["MeterID","MeterReading, SigMeterReading, MeterStatus, TMeter","SigMeterReading, MeterStatus, TMeter","MeterStatus, TMeter","TMeter","","MeterID","",""];
+
 function deviationMeterInfoType(r: ExiReader, o: MeterInfoType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeterInfoType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeterInfoType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}MeterInfoType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeterInfoType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7061,10 +6933,6 @@ function deviationMeterInfoType(r: ExiReader, o: MeterInfoType, s: number, d: nu
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkMeterInfoType(o: MeterInfoType): void {
-  if (o.MeterID === undefined) throw missingField('MeterID');
 }
 
 export function encodeMeterInfoType(w: ExiWriter, o: MeterInfoType): void {
@@ -7201,7 +7069,7 @@ export function decodeMeteringReceiptReqType(r: ExiReader): MeteringReceiptReqTy
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 7; continue;
-            case 1: checkMeteringReceiptReqType(o); return o;
+            case 1: return o;
             case 2: s = deviationMeteringReceiptReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptReqType:first");
           }
@@ -7210,7 +7078,7 @@ export function decodeMeteringReceiptReqType(r: ExiReader): MeteringReceiptReqTy
           // MeteringReceiptReqType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringReceiptReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringReceiptReqType(r, o, 7, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptReqType:attrs-done");
           }
@@ -7219,7 +7087,7 @@ export function decodeMeteringReceiptReqType(r: ExiReader): MeteringReceiptReqTy
           // MeteringReceiptReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringReceiptReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringReceiptReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptReqType:nil-end");
           }
@@ -7233,16 +7101,18 @@ export function decodeMeteringReceiptReqType(r: ExiReader): MeteringReceiptReqTy
   }
 }
 
+const EXPECTED_MeteringReceiptReqType: readonly string[] = ["Id, SessionID","SessionID","SAScheduleTupleID, MeterInfo","MeterInfo","","SessionID","Id","",""];
+
 function deviationMeteringReceiptReqType(r: ExiReader, o: MeteringReceiptReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeteringReceiptReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeteringReceiptReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}MeteringReceiptReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeteringReceiptReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7274,11 +7144,6 @@ function deviationMeteringReceiptReqType(r: ExiReader, o: MeteringReceiptReqType
       r.untypedValue();
       return s === 0 || s === 1 ? 5 : s === 6 || s === 7 ? 8 : s;
   }
-}
-
-function checkMeteringReceiptReqType(o: MeteringReceiptReqType): void {
-  if (o.SessionID === undefined) throw missingField('SessionID');
-  if (o.MeterInfo === undefined) throw missingField('MeterInfo');
 }
 
 export function encodeMeteringReceiptReqType(w: ExiWriter, o: MeteringReceiptReqType): void {
@@ -7379,7 +7244,7 @@ export function decodeMeteringReceiptResType(r: ExiReader): MeteringReceiptResTy
           // MeteringReceiptResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringReceiptResType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringReceiptResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptResType:first");
           }
@@ -7388,7 +7253,7 @@ export function decodeMeteringReceiptResType(r: ExiReader): MeteringReceiptResTy
           // MeteringReceiptResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringReceiptResType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringReceiptResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptResType:nil-end");
           }
@@ -7402,16 +7267,18 @@ export function decodeMeteringReceiptResType(r: ExiReader): MeteringReceiptResTy
   }
 }
 
+const EXPECTED_MeteringReceiptResType: readonly string[] = ["ResponseCode","AC_EVSEStatus","","ResponseCode","",""];
+
 function deviationMeteringReceiptResType(r: ExiReader, o: MeteringReceiptResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeteringReceiptResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeteringReceiptResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}MeteringReceiptResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeteringReceiptResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7425,11 +7292,6 @@ function deviationMeteringReceiptResType(r: ExiReader, o: MeteringReceiptResType
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkMeteringReceiptResType(o: MeteringReceiptResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.AC_EVSEStatus === undefined) throw missingField('AC_EVSEStatus');
 }
 
 export function encodeMeteringReceiptResType(w: ExiWriter, o: MeteringReceiptResType): void {
@@ -7519,7 +7381,7 @@ export function decodeNotificationType(r: ExiReader): NotificationType {
           // NotificationType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkNotificationType(o); return o;
+            case 0: return o;
             case 1: s = deviationNotificationType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "NotificationType:first");
           }
@@ -7528,7 +7390,7 @@ export function decodeNotificationType(r: ExiReader): NotificationType {
           // NotificationType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkNotificationType(o); return o;
+            case 0: return o;
             case 1: s = deviationNotificationType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "NotificationType:nil-end");
           }
@@ -7542,16 +7404,18 @@ export function decodeNotificationType(r: ExiReader): NotificationType {
   }
 }
 
+const EXPECTED_NotificationType: readonly string[] = ["FaultCode","FaultMsg","","FaultCode","",""];
+
 function deviationNotificationType(r: ExiReader, o: NotificationType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkNotificationType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_NotificationType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}NotificationType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_NotificationType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7565,10 +7429,6 @@ function deviationNotificationType(r: ExiReader, o: NotificationType, s: number,
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkNotificationType(o: NotificationType): void {
-  if (o.FaultCode === undefined) throw missingField('FaultCode');
 }
 
 export function encodeNotificationType(w: ExiWriter, o: NotificationType): void {
@@ -7661,7 +7521,7 @@ export function decodePMaxScheduleEntryType(r: ExiReader): PMaxScheduleEntryType
           // PMaxScheduleEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPMaxScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationPMaxScheduleEntryType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PMaxScheduleEntryType:first");
           }
@@ -7670,7 +7530,7 @@ export function decodePMaxScheduleEntryType(r: ExiReader): PMaxScheduleEntryType
           // PMaxScheduleEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPMaxScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationPMaxScheduleEntryType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PMaxScheduleEntryType:nil-end");
           }
@@ -7684,16 +7544,18 @@ export function decodePMaxScheduleEntryType(r: ExiReader): PMaxScheduleEntryType
   }
 }
 
+const EXPECTED_PMaxScheduleEntryType: readonly string[] = ["RelativeTimeInterval, TimeInterval","PMax","","RelativeTimeInterval, TimeInterval","",""];
+
 function deviationPMaxScheduleEntryType(r: ExiReader, o: PMaxScheduleEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPMaxScheduleEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PMaxScheduleEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}PMaxScheduleEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PMaxScheduleEntryType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7707,10 +7569,6 @@ function deviationPMaxScheduleEntryType(r: ExiReader, o: PMaxScheduleEntryType, 
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPMaxScheduleEntryType(o: PMaxScheduleEntryType): void {
-  if (o.PMax === undefined) throw missingField('PMax');
 }
 
 export function encodePMaxScheduleEntryType(w: ExiWriter, o: PMaxScheduleEntryType): void {
@@ -7803,7 +7661,7 @@ export function decodePMaxScheduleType(r: ExiReader): PMaxScheduleType {
           // PMaxScheduleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPMaxScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPMaxScheduleType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PMaxScheduleType:first");
           }
@@ -7812,7 +7670,7 @@ export function decodePMaxScheduleType(r: ExiReader): PMaxScheduleType {
           // PMaxScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPMaxScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPMaxScheduleType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PMaxScheduleType:nil-end");
           }
@@ -7826,16 +7684,18 @@ export function decodePMaxScheduleType(r: ExiReader): PMaxScheduleType {
   }
 }
 
+const EXPECTED_PMaxScheduleType: readonly string[] = ["PMaxScheduleID","PMaxScheduleEntry","PMaxScheduleEntry","PMaxScheduleID","",""];
+
 function deviationPMaxScheduleType(r: ExiReader, o: PMaxScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPMaxScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PMaxScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}PMaxScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PMaxScheduleType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7849,11 +7709,6 @@ function deviationPMaxScheduleType(r: ExiReader, o: PMaxScheduleType, s: number,
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPMaxScheduleType(o: PMaxScheduleType): void {
-  if (o.PMaxScheduleID === undefined) throw missingField('PMaxScheduleID');
-  if (o.PMaxScheduleEntry === undefined || o.PMaxScheduleEntry.length < 1) throw missingField('PMaxScheduleEntry');
 }
 
 export function encodePMaxScheduleType(w: ExiWriter, o: PMaxScheduleType): void {
@@ -7946,7 +7801,7 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
           // ParameterSetType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterSetType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterSetType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterSetType:first");
           }
@@ -7955,7 +7810,7 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
           // ParameterSetType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterSetType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterSetType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterSetType:nil-end");
           }
@@ -7969,16 +7824,18 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
   }
 }
 
+const EXPECTED_ParameterSetType: readonly string[] = ["ParameterSetID","Parameter","Parameter","ParameterSetID","",""];
+
 function deviationParameterSetType(r: ExiReader, o: ParameterSetType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkParameterSetType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ParameterSetType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ParameterSetType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ParameterSetType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7992,11 +7849,6 @@ function deviationParameterSetType(r: ExiReader, o: ParameterSetType, s: number,
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkParameterSetType(o: ParameterSetType): void {
-  if (o.ParameterSetID === undefined) throw missingField('ParameterSetID');
-  if (o.Parameter === undefined || o.Parameter.length < 1) throw missingField('Parameter');
 }
 
 export function encodeParameterSetType(w: ExiWriter, o: ParameterSetType): void {
@@ -8176,7 +8028,7 @@ export function decodeParameterType(r: ExiReader): ParameterType {
           // ParameterType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterType(r, o, 12, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterType:attrs-done");
           }
@@ -8185,7 +8037,7 @@ export function decodeParameterType(r: ExiReader): ParameterType {
           // ParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterType(r, o, 13, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterType:nil-end");
           }
@@ -8199,16 +8051,18 @@ export function decodeParameterType(r: ExiReader): ParameterType {
   }
 }
 
+const EXPECTED_ParameterType: readonly string[] = ["Name","ValueType","boolValue, byteValue, shortValue, intValue, physicalValue, stringValue","","","","","","","boolValue, byteValue, shortValue, intValue, physicalValue, stringValue","Name","ValueType","",""];
+
 function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ParameterType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8256,11 +8110,6 @@ function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: nu
       r.untypedValue();
       return s === 0 || s === 1 || s === 2 ? 9 : s === 10 || s === 11 || s === 12 ? 13 : s;
   }
-}
-
-function checkParameterType(o: ParameterType): void {
-  if (o.Name === undefined) throw missingField('Name');
-  if (o.ValueType === undefined) throw missingField('ValueType');
 }
 
 export function encodeParameterType(w: ExiWriter, o: ParameterType): void {
@@ -8391,7 +8240,7 @@ export function decodePaymentDetailsReqType(r: ExiReader): PaymentDetailsReqType
           // PaymentDetailsReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentDetailsReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentDetailsReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentDetailsReqType:first");
           }
@@ -8400,7 +8249,7 @@ export function decodePaymentDetailsReqType(r: ExiReader): PaymentDetailsReqType
           // PaymentDetailsReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentDetailsReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentDetailsReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentDetailsReqType:nil-end");
           }
@@ -8414,16 +8263,18 @@ export function decodePaymentDetailsReqType(r: ExiReader): PaymentDetailsReqType
   }
 }
 
+const EXPECTED_PaymentDetailsReqType: readonly string[] = ["ContractID","ContractSignatureCertChain","","ContractID","",""];
+
 function deviationPaymentDetailsReqType(r: ExiReader, o: PaymentDetailsReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPaymentDetailsReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PaymentDetailsReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}PaymentDetailsReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PaymentDetailsReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8437,11 +8288,6 @@ function deviationPaymentDetailsReqType(r: ExiReader, o: PaymentDetailsReqType, 
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPaymentDetailsReqType(o: PaymentDetailsReqType): void {
-  if (o.ContractID === undefined) throw missingField('ContractID');
-  if (o.ContractSignatureCertChain === undefined) throw missingField('ContractSignatureCertChain');
 }
 
 export function encodePaymentDetailsReqType(w: ExiWriter, o: PaymentDetailsReqType): void {
@@ -8540,7 +8386,7 @@ export function decodePaymentDetailsResType(r: ExiReader): PaymentDetailsResType
           // PaymentDetailsResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentDetailsResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentDetailsResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentDetailsResType:first");
           }
@@ -8549,7 +8395,7 @@ export function decodePaymentDetailsResType(r: ExiReader): PaymentDetailsResType
           // PaymentDetailsResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentDetailsResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentDetailsResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentDetailsResType:nil-end");
           }
@@ -8563,16 +8409,18 @@ export function decodePaymentDetailsResType(r: ExiReader): PaymentDetailsResType
   }
 }
 
+const EXPECTED_PaymentDetailsResType: readonly string[] = ["ResponseCode","GenChallenge","DateTimeNow","","ResponseCode","",""];
+
 function deviationPaymentDetailsResType(r: ExiReader, o: PaymentDetailsResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPaymentDetailsResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PaymentDetailsResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}PaymentDetailsResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PaymentDetailsResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8586,12 +8434,6 @@ function deviationPaymentDetailsResType(r: ExiReader, o: PaymentDetailsResType, 
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPaymentDetailsResType(o: PaymentDetailsResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.GenChallenge === undefined) throw missingField('GenChallenge');
-  if (o.DateTimeNow === undefined) throw missingField('DateTimeNow');
 }
 
 export function encodePaymentDetailsResType(w: ExiWriter, o: PaymentDetailsResType): void {
@@ -8676,7 +8518,7 @@ export function decodePaymentOptionsType(r: ExiReader): PaymentOptionsType {
           // PaymentOptionsType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentOptionsType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentOptionsType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentOptionsType:first");
           }
@@ -8685,7 +8527,7 @@ export function decodePaymentOptionsType(r: ExiReader): PaymentOptionsType {
           // PaymentOptionsType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentOptionsType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentOptionsType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentOptionsType:nil-end");
           }
@@ -8699,16 +8541,18 @@ export function decodePaymentOptionsType(r: ExiReader): PaymentOptionsType {
   }
 }
 
+const EXPECTED_PaymentOptionsType: readonly string[] = ["PaymentOption","PaymentOption","PaymentOption","",""];
+
 function deviationPaymentOptionsType(r: ExiReader, o: PaymentOptionsType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPaymentOptionsType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PaymentOptionsType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}PaymentOptionsType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PaymentOptionsType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8722,10 +8566,6 @@ function deviationPaymentOptionsType(r: ExiReader, o: PaymentOptionsType, s: num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkPaymentOptionsType(o: PaymentOptionsType): void {
-  if (o.PaymentOption === undefined || o.PaymentOption.length < 1) throw missingField('PaymentOption');
 }
 
 export function encodePaymentOptionsType(w: ExiWriter, o: PaymentOptionsType): void {
@@ -8823,7 +8663,7 @@ export function decodePhysicalValueType(r: ExiReader): PhysicalValueType {
           // PhysicalValueType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPhysicalValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationPhysicalValueType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PhysicalValueType:first");
           }
@@ -8832,7 +8672,7 @@ export function decodePhysicalValueType(r: ExiReader): PhysicalValueType {
           // PhysicalValueType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPhysicalValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationPhysicalValueType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PhysicalValueType:nil-end");
           }
@@ -8846,16 +8686,18 @@ export function decodePhysicalValueType(r: ExiReader): PhysicalValueType {
   }
 }
 
+const EXPECTED_PhysicalValueType: readonly string[] = ["Multiplier","Unit, Value","Value","","Multiplier","",""];
+
 function deviationPhysicalValueType(r: ExiReader, o: PhysicalValueType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPhysicalValueType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PhysicalValueType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}PhysicalValueType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PhysicalValueType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8869,11 +8711,6 @@ function deviationPhysicalValueType(r: ExiReader, o: PhysicalValueType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPhysicalValueType(o: PhysicalValueType): void {
-  if (o.Multiplier === undefined) throw missingField('Multiplier');
-  if (o.Value === undefined) throw missingField('Value');
 }
 
 export function encodePhysicalValueType(w: ExiWriter, o: PhysicalValueType): void {
@@ -8984,7 +8821,7 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
           // PowerDeliveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryReqType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryReqType:first");
           }
@@ -8993,7 +8830,7 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
           // PowerDeliveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryReqType:nil-end");
           }
@@ -9007,16 +8844,18 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
   }
 }
 
+const EXPECTED_PowerDeliveryReqType: readonly string[] = ["ReadyToChargeState","ChargingProfile, DC_EVPowerDeliveryParameter, EVPowerDeliveryParameter","DC_EVPowerDeliveryParameter, EVPowerDeliveryParameter","","ReadyToChargeState","",""];
+
 function deviationPowerDeliveryReqType(r: ExiReader, o: PowerDeliveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerDeliveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerDeliveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}PowerDeliveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerDeliveryReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9030,10 +8869,6 @@ function deviationPowerDeliveryReqType(r: ExiReader, o: PowerDeliveryReqType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPowerDeliveryReqType(o: PowerDeliveryReqType): void {
-  if (o.ReadyToChargeState === undefined) throw missingField('ReadyToChargeState');
 }
 
 export function encodePowerDeliveryReqType(w: ExiWriter, o: PowerDeliveryReqType): void {
@@ -9140,7 +8975,7 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
           // PowerDeliveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryResType:first");
           }
@@ -9149,7 +8984,7 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
           // PowerDeliveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryResType:nil-end");
           }
@@ -9163,16 +8998,18 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
   }
 }
 
+const EXPECTED_PowerDeliveryResType: readonly string[] = ["ResponseCode","AC_EVSEStatus, DC_EVSEStatus, EVSEStatus","","ResponseCode","",""];
+
 function deviationPowerDeliveryResType(r: ExiReader, o: PowerDeliveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerDeliveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerDeliveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}PowerDeliveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerDeliveryResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9186,10 +9023,6 @@ function deviationPowerDeliveryResType(r: ExiReader, o: PowerDeliveryResType, s:
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPowerDeliveryResType(o: PowerDeliveryResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodePowerDeliveryResType(w: ExiWriter, o: PowerDeliveryResType): void {
@@ -9292,7 +9125,7 @@ export function decodePreChargeReqType(r: ExiReader): PreChargeReqType {
           // PreChargeReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPreChargeReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPreChargeReqType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PreChargeReqType:first");
           }
@@ -9301,7 +9134,7 @@ export function decodePreChargeReqType(r: ExiReader): PreChargeReqType {
           // PreChargeReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPreChargeReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPreChargeReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PreChargeReqType:nil-end");
           }
@@ -9315,16 +9148,18 @@ export function decodePreChargeReqType(r: ExiReader): PreChargeReqType {
   }
 }
 
+const EXPECTED_PreChargeReqType: readonly string[] = ["DC_EVStatus","EVTargetVoltage","EVTargetCurrent","","DC_EVStatus","",""];
+
 function deviationPreChargeReqType(r: ExiReader, o: PreChargeReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPreChargeReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PreChargeReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}PreChargeReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PreChargeReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9338,12 +9173,6 @@ function deviationPreChargeReqType(r: ExiReader, o: PreChargeReqType, s: number,
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPreChargeReqType(o: PreChargeReqType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
-  if (o.EVTargetVoltage === undefined) throw missingField('EVTargetVoltage');
-  if (o.EVTargetCurrent === undefined) throw missingField('EVTargetCurrent');
 }
 
 export function encodePreChargeReqType(w: ExiWriter, o: PreChargeReqType): void {
@@ -9447,7 +9276,7 @@ export function decodePreChargeResType(r: ExiReader): PreChargeResType {
           // PreChargeResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPreChargeResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPreChargeResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PreChargeResType:first");
           }
@@ -9456,7 +9285,7 @@ export function decodePreChargeResType(r: ExiReader): PreChargeResType {
           // PreChargeResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPreChargeResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPreChargeResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PreChargeResType:nil-end");
           }
@@ -9470,16 +9299,18 @@ export function decodePreChargeResType(r: ExiReader): PreChargeResType {
   }
 }
 
+const EXPECTED_PreChargeResType: readonly string[] = ["ResponseCode","DC_EVSEStatus","EVSEPresentVoltage","","ResponseCode","",""];
+
 function deviationPreChargeResType(r: ExiReader, o: PreChargeResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPreChargeResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PreChargeResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}PreChargeResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PreChargeResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9493,12 +9324,6 @@ function deviationPreChargeResType(r: ExiReader, o: PreChargeResType, s: number,
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPreChargeResType(o: PreChargeResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
 }
 
 export function encodePreChargeResType(w: ExiWriter, o: PreChargeResType): void {
@@ -9592,7 +9417,7 @@ export function decodeProfileEntryType(r: ExiReader): ProfileEntryType {
           // ProfileEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkProfileEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationProfileEntryType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ProfileEntryType:first");
           }
@@ -9601,7 +9426,7 @@ export function decodeProfileEntryType(r: ExiReader): ProfileEntryType {
           // ProfileEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkProfileEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationProfileEntryType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ProfileEntryType:nil-end");
           }
@@ -9615,16 +9440,18 @@ export function decodeProfileEntryType(r: ExiReader): ProfileEntryType {
   }
 }
 
+const EXPECTED_ProfileEntryType: readonly string[] = ["ChargingProfileEntryStart","ChargingProfileEntryMaxPower","","ChargingProfileEntryStart","",""];
+
 function deviationProfileEntryType(r: ExiReader, o: ProfileEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkProfileEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ProfileEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ProfileEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ProfileEntryType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9638,11 +9465,6 @@ function deviationProfileEntryType(r: ExiReader, o: ProfileEntryType, s: number,
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkProfileEntryType(o: ProfileEntryType): void {
-  if (o.ChargingProfileEntryStart === undefined) throw missingField('ChargingProfileEntryStart');
-  if (o.ChargingProfileEntryMaxPower === undefined) throw missingField('ChargingProfileEntryMaxPower');
 }
 
 export function encodeProfileEntryType(w: ExiWriter, o: ProfileEntryType): void {
@@ -9732,7 +9554,7 @@ export function decodeRelativeTimeIntervalType(r: ExiReader): RelativeTimeInterv
           // RelativeTimeIntervalType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRelativeTimeIntervalType(o); return o;
+            case 0: return o;
             case 1: s = deviationRelativeTimeIntervalType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RelativeTimeIntervalType:first");
           }
@@ -9741,7 +9563,7 @@ export function decodeRelativeTimeIntervalType(r: ExiReader): RelativeTimeInterv
           // RelativeTimeIntervalType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRelativeTimeIntervalType(o); return o;
+            case 0: return o;
             case 1: s = deviationRelativeTimeIntervalType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RelativeTimeIntervalType:nil-end");
           }
@@ -9755,16 +9577,18 @@ export function decodeRelativeTimeIntervalType(r: ExiReader): RelativeTimeInterv
   }
 }
 
+const EXPECTED_RelativeTimeIntervalType: readonly string[] = ["start","duration","","start","",""];
+
 function deviationRelativeTimeIntervalType(r: ExiReader, o: RelativeTimeIntervalType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkRelativeTimeIntervalType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_RelativeTimeIntervalType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}RelativeTimeIntervalType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_RelativeTimeIntervalType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9778,10 +9602,6 @@ function deviationRelativeTimeIntervalType(r: ExiReader, o: RelativeTimeInterval
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkRelativeTimeIntervalType(o: RelativeTimeIntervalType): void {
-  if (o.start === undefined) throw missingField('start');
 }
 
 export function encodeRelativeTimeIntervalType(w: ExiWriter, o: RelativeTimeIntervalType): void {
@@ -9862,7 +9682,7 @@ export function decodeSAScheduleListType(r: ExiReader): SAScheduleListType {
           // SAScheduleListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSAScheduleListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSAScheduleListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SAScheduleListType:first");
           }
@@ -9871,7 +9691,7 @@ export function decodeSAScheduleListType(r: ExiReader): SAScheduleListType {
           // SAScheduleListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSAScheduleListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSAScheduleListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SAScheduleListType:nil-end");
           }
@@ -9885,16 +9705,18 @@ export function decodeSAScheduleListType(r: ExiReader): SAScheduleListType {
   }
 }
 
+const EXPECTED_SAScheduleListType: readonly string[] = ["SAScheduleTuple","SAScheduleTuple","SAScheduleTuple","",""];
+
 function deviationSAScheduleListType(r: ExiReader, o: SAScheduleListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSAScheduleListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SAScheduleListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}SAScheduleListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SAScheduleListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9908,10 +9730,6 @@ function deviationSAScheduleListType(r: ExiReader, o: SAScheduleListType, s: num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSAScheduleListType(o: SAScheduleListType): void {
-  if (o.SAScheduleTuple === undefined || o.SAScheduleTuple.length < 1) throw missingField('SAScheduleTuple');
 }
 
 export function encodeSAScheduleListType(w: ExiWriter, o: SAScheduleListType): void {
@@ -10009,7 +9827,7 @@ export function decodeSAScheduleTupleType(r: ExiReader): SAScheduleTupleType {
           // SAScheduleTupleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSAScheduleTupleType(o); return o;
+            case 0: return o;
             case 1: s = deviationSAScheduleTupleType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SAScheduleTupleType:first");
           }
@@ -10018,7 +9836,7 @@ export function decodeSAScheduleTupleType(r: ExiReader): SAScheduleTupleType {
           // SAScheduleTupleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSAScheduleTupleType(o); return o;
+            case 0: return o;
             case 1: s = deviationSAScheduleTupleType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SAScheduleTupleType:nil-end");
           }
@@ -10032,16 +9850,18 @@ export function decodeSAScheduleTupleType(r: ExiReader): SAScheduleTupleType {
   }
 }
 
+const EXPECTED_SAScheduleTupleType: readonly string[] = ["SAScheduleTupleID","PMaxSchedule","SalesTariff","","SAScheduleTupleID","",""];
+
 function deviationSAScheduleTupleType(r: ExiReader, o: SAScheduleTupleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSAScheduleTupleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SAScheduleTupleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}SAScheduleTupleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SAScheduleTupleType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10055,11 +9875,6 @@ function deviationSAScheduleTupleType(r: ExiReader, o: SAScheduleTupleType, s: n
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkSAScheduleTupleType(o: SAScheduleTupleType): void {
-  if (o.SAScheduleTupleID === undefined) throw missingField('SAScheduleTupleID');
-  if (o.PMaxSchedule === undefined) throw missingField('PMaxSchedule');
 }
 
 export function encodeSAScheduleTupleType(w: ExiWriter, o: SAScheduleTupleType): void {
@@ -10133,7 +9948,7 @@ export function decodeSASchedulesType(r: ExiReader): SASchedulesType {
           // SASchedulesType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSASchedulesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSASchedulesType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SASchedulesType:first");
           }
@@ -10142,7 +9957,7 @@ export function decodeSASchedulesType(r: ExiReader): SASchedulesType {
           // SASchedulesType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSASchedulesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSASchedulesType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SASchedulesType:nil-end");
           }
@@ -10156,11 +9971,12 @@ export function decodeSASchedulesType(r: ExiReader): SASchedulesType {
   }
 }
 
+const EXPECTED_SASchedulesType: readonly string[] = ["","","",""];
+
 function deviationSASchedulesType(r: ExiReader, o: SASchedulesType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSASchedulesType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SASchedulesType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}SASchedulesType");
       return 0;
@@ -10179,9 +9995,6 @@ function deviationSASchedulesType(r: ExiReader, o: SASchedulesType, s: number, d
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkSASchedulesType(_o: SASchedulesType): void {
 }
 
 export function encodeSASchedulesType(w: ExiWriter, o: SASchedulesType): void {
@@ -10275,7 +10088,7 @@ export function decodeSalesTariffEntryType(r: ExiReader): SalesTariffEntryType {
           // SalesTariffEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSalesTariffEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationSalesTariffEntryType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffEntryType:first");
           }
@@ -10284,7 +10097,7 @@ export function decodeSalesTariffEntryType(r: ExiReader): SalesTariffEntryType {
           // SalesTariffEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSalesTariffEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationSalesTariffEntryType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffEntryType:nil-end");
           }
@@ -10298,16 +10111,18 @@ export function decodeSalesTariffEntryType(r: ExiReader): SalesTariffEntryType {
   }
 }
 
+const EXPECTED_SalesTariffEntryType: readonly string[] = ["RelativeTimeInterval, TimeInterval","EPriceLevel","ConsumptionCost","ConsumptionCost","RelativeTimeInterval, TimeInterval","",""];
+
 function deviationSalesTariffEntryType(r: ExiReader, o: SalesTariffEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSalesTariffEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SalesTariffEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}SalesTariffEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SalesTariffEntryType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10321,10 +10136,6 @@ function deviationSalesTariffEntryType(r: ExiReader, o: SalesTariffEntryType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkSalesTariffEntryType(o: SalesTariffEntryType): void {
-  if (o.EPriceLevel === undefined) throw missingField('EPriceLevel');
 }
 
 export function encodeSalesTariffEntryType(w: ExiWriter, o: SalesTariffEntryType): void {
@@ -10468,7 +10279,7 @@ export function decodeSalesTariffType(r: ExiReader): SalesTariffType {
           // SalesTariffType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSalesTariffType(o); return o;
+            case 0: return o;
             case 1: s = deviationSalesTariffType(r, o, 8, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffType:attrs-done");
           }
@@ -10477,7 +10288,7 @@ export function decodeSalesTariffType(r: ExiReader): SalesTariffType {
           // SalesTariffType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSalesTariffType(o); return o;
+            case 0: return o;
             case 1: s = deviationSalesTariffType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffType:nil-end");
           }
@@ -10491,16 +10302,18 @@ export function decodeSalesTariffType(r: ExiReader): SalesTariffType {
   }
 }
 
+const EXPECTED_SalesTariffType: readonly string[] = ["Id","SalesTariffID","SalesTariffDescription, NumEPriceLevels","NumEPriceLevels","SalesTariffEntry","SalesTariffEntry","SalesTariffID","Id","",""];
+
 function deviationSalesTariffType(r: ExiReader, o: SalesTariffType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSalesTariffType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SalesTariffType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}SalesTariffType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SalesTariffType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10532,13 +10345,6 @@ function deviationSalesTariffType(r: ExiReader, o: SalesTariffType, s: number, d
       r.untypedValue();
       return s === 0 || s === 1 ? 6 : s === 7 || s === 8 ? 9 : s;
   }
-}
-
-function checkSalesTariffType(o: SalesTariffType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.SalesTariffID === undefined) throw missingField('SalesTariffID');
-  if (o.NumEPriceLevels === undefined) throw missingField('NumEPriceLevels');
-  if (o.SalesTariffEntry === undefined || o.SalesTariffEntry.length < 1) throw missingField('SalesTariffEntry');
 }
 
 export function encodeSalesTariffType(w: ExiWriter, o: SalesTariffType): void {
@@ -10637,7 +10443,7 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
           // SelectedServiceListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceListType:first");
           }
@@ -10646,7 +10452,7 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
           // SelectedServiceListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceListType:nil-end");
           }
@@ -10660,16 +10466,18 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
   }
 }
 
+const EXPECTED_SelectedServiceListType: readonly string[] = ["SelectedService","SelectedService","SelectedService","",""];
+
 function deviationSelectedServiceListType(r: ExiReader, o: SelectedServiceListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSelectedServiceListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SelectedServiceListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}SelectedServiceListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SelectedServiceListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10683,10 +10491,6 @@ function deviationSelectedServiceListType(r: ExiReader, o: SelectedServiceListTy
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSelectedServiceListType(o: SelectedServiceListType): void {
-  if (o.SelectedService === undefined || o.SelectedService.length < 1) throw missingField('SelectedService');
 }
 
 export function encodeSelectedServiceListType(w: ExiWriter, o: SelectedServiceListType): void {
@@ -10774,7 +10578,7 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
           // SelectedServiceType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceType:first");
           }
@@ -10783,7 +10587,7 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
           // SelectedServiceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceType:nil-end");
           }
@@ -10797,16 +10601,18 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
   }
 }
 
+const EXPECTED_SelectedServiceType: readonly string[] = ["ServiceID","ParameterSetID","","ServiceID","",""];
+
 function deviationSelectedServiceType(r: ExiReader, o: SelectedServiceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSelectedServiceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SelectedServiceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}SelectedServiceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SelectedServiceType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10820,10 +10626,6 @@ function deviationSelectedServiceType(r: ExiReader, o: SelectedServiceType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkSelectedServiceType(o: SelectedServiceType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
 }
 
 export function encodeSelectedServiceType(w: ExiWriter, o: SelectedServiceType): void {
@@ -10923,7 +10725,7 @@ export function decodeServiceChargeType(r: ExiReader): ServiceChargeType {
           // ServiceChargeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceChargeType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceChargeType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceChargeType:first");
           }
@@ -10932,7 +10734,7 @@ export function decodeServiceChargeType(r: ExiReader): ServiceChargeType {
           // ServiceChargeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceChargeType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceChargeType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceChargeType:nil-end");
           }
@@ -10946,16 +10748,18 @@ export function decodeServiceChargeType(r: ExiReader): ServiceChargeType {
   }
 }
 
+const EXPECTED_ServiceChargeType: readonly string[] = ["ServiceTag","FreeService","EnergyTransferType","","ServiceTag","",""];
+
 function deviationServiceChargeType(r: ExiReader, o: ServiceChargeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceChargeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceChargeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ServiceChargeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceChargeType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10969,12 +10773,6 @@ function deviationServiceChargeType(r: ExiReader, o: ServiceChargeType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkServiceChargeType(o: ServiceChargeType): void {
-  if (o.ServiceTag === undefined) throw missingField('ServiceTag');
-  if (o.FreeService === undefined) throw missingField('FreeService');
-  if (o.EnergyTransferType === undefined) throw missingField('EnergyTransferType');
 }
 
 export function encodeServiceChargeType(w: ExiWriter, o: ServiceChargeType): void {
@@ -11058,7 +10856,7 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
           // ServiceDetailReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailReqType:first");
           }
@@ -11067,7 +10865,7 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
           // ServiceDetailReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailReqType:nil-end");
           }
@@ -11081,16 +10879,18 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
   }
 }
 
+const EXPECTED_ServiceDetailReqType: readonly string[] = ["ServiceID","","ServiceID","",""];
+
 function deviationServiceDetailReqType(r: ExiReader, o: ServiceDetailReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDetailReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDetailReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ServiceDetailReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDetailReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11104,10 +10904,6 @@ function deviationServiceDetailReqType(r: ExiReader, o: ServiceDetailReqType, s:
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceDetailReqType(o: ServiceDetailReqType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
 }
 
 export function encodeServiceDetailReqType(w: ExiWriter, o: ServiceDetailReqType): void {
@@ -11202,7 +10998,7 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
           // ServiceDetailResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailResType:first");
           }
@@ -11211,7 +11007,7 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
           // ServiceDetailResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailResType:nil-end");
           }
@@ -11225,16 +11021,18 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
   }
 }
 
+const EXPECTED_ServiceDetailResType: readonly string[] = ["ResponseCode","ServiceID","ServiceParameterList","","ResponseCode","",""];
+
 function deviationServiceDetailResType(r: ExiReader, o: ServiceDetailResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDetailResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDetailResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ServiceDetailResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDetailResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11248,11 +11046,6 @@ function deviationServiceDetailResType(r: ExiReader, o: ServiceDetailResType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkServiceDetailResType(o: ServiceDetailResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
 }
 
 export function encodeServiceDetailResType(w: ExiWriter, o: ServiceDetailResType): void {
@@ -11352,7 +11145,7 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
           // ServiceDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryReqType:first");
           }
@@ -11361,7 +11154,7 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
           // ServiceDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryReqType:nil-end");
           }
@@ -11375,11 +11168,12 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
   }
 }
 
+const EXPECTED_ServiceDiscoveryReqType: readonly string[] = ["ServiceScope, ServiceCategory","ServiceCategory","","ServiceScope, ServiceCategory","",""];
+
 function deviationServiceDiscoveryReqType(r: ExiReader, o: ServiceDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ServiceDiscoveryReqType");
       return 0;
@@ -11398,9 +11192,6 @@ function deviationServiceDiscoveryReqType(r: ExiReader, o: ServiceDiscoveryReqTy
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkServiceDiscoveryReqType(_o: ServiceDiscoveryReqType): void {
 }
 
 export function encodeServiceDiscoveryReqType(w: ExiWriter, o: ServiceDiscoveryReqType): void {
@@ -11513,7 +11304,7 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
           // ServiceDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryResType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryResType:first");
           }
@@ -11522,7 +11313,7 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
           // ServiceDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryResType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryResType:nil-end");
           }
@@ -11536,16 +11327,18 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
   }
 }
 
+const EXPECTED_ServiceDiscoveryResType: readonly string[] = ["ResponseCode","PaymentOptions","ChargeService","ServiceList","","ResponseCode","",""];
+
 function deviationServiceDiscoveryResType(r: ExiReader, o: ServiceDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ServiceDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDiscoveryResType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11559,12 +11352,6 @@ function deviationServiceDiscoveryResType(r: ExiReader, o: ServiceDiscoveryResTy
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkServiceDiscoveryResType(o: ServiceDiscoveryResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.PaymentOptions === undefined) throw missingField('PaymentOptions');
-  if (o.ChargeService === undefined) throw missingField('ChargeService');
 }
 
 export function encodeServiceDiscoveryResType(w: ExiWriter, o: ServiceDiscoveryResType): void {
@@ -11655,7 +11442,7 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
           // ServiceParameterListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceParameterListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceParameterListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceParameterListType:first");
           }
@@ -11664,7 +11451,7 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
           // ServiceParameterListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceParameterListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceParameterListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceParameterListType:nil-end");
           }
@@ -11678,16 +11465,18 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
   }
 }
 
+const EXPECTED_ServiceParameterListType: readonly string[] = ["ParameterSet","ParameterSet","ParameterSet","",""];
+
 function deviationServiceParameterListType(r: ExiReader, o: ServiceParameterListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceParameterListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceParameterListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ServiceParameterListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceParameterListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11701,10 +11490,6 @@ function deviationServiceParameterListType(r: ExiReader, o: ServiceParameterList
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceParameterListType(o: ServiceParameterListType): void {
-  if (o.ParameterSet === undefined || o.ParameterSet.length < 1) throw missingField('ParameterSet');
 }
 
 export function encodeServiceParameterListType(w: ExiWriter, o: ServiceParameterListType): void {
@@ -11791,7 +11576,7 @@ export function decodeServicePaymentSelectionReqType(r: ExiReader): ServicePayme
           // ServicePaymentSelectionReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServicePaymentSelectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServicePaymentSelectionReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServicePaymentSelectionReqType:first");
           }
@@ -11800,7 +11585,7 @@ export function decodeServicePaymentSelectionReqType(r: ExiReader): ServicePayme
           // ServicePaymentSelectionReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServicePaymentSelectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServicePaymentSelectionReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServicePaymentSelectionReqType:nil-end");
           }
@@ -11814,16 +11599,18 @@ export function decodeServicePaymentSelectionReqType(r: ExiReader): ServicePayme
   }
 }
 
+const EXPECTED_ServicePaymentSelectionReqType: readonly string[] = ["SelectedPaymentOption","SelectedServiceList","","SelectedPaymentOption","",""];
+
 function deviationServicePaymentSelectionReqType(r: ExiReader, o: ServicePaymentSelectionReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServicePaymentSelectionReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServicePaymentSelectionReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ServicePaymentSelectionReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServicePaymentSelectionReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11837,11 +11624,6 @@ function deviationServicePaymentSelectionReqType(r: ExiReader, o: ServicePayment
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkServicePaymentSelectionReqType(o: ServicePaymentSelectionReqType): void {
-  if (o.SelectedPaymentOption === undefined) throw missingField('SelectedPaymentOption');
-  if (o.SelectedServiceList === undefined) throw missingField('SelectedServiceList');
 }
 
 export function encodeServicePaymentSelectionReqType(w: ExiWriter, o: ServicePaymentSelectionReqType): void {
@@ -11920,7 +11702,7 @@ export function decodeServicePaymentSelectionResType(r: ExiReader): ServicePayme
           // ServicePaymentSelectionResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServicePaymentSelectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServicePaymentSelectionResType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServicePaymentSelectionResType:first");
           }
@@ -11929,7 +11711,7 @@ export function decodeServicePaymentSelectionResType(r: ExiReader): ServicePayme
           // ServicePaymentSelectionResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServicePaymentSelectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServicePaymentSelectionResType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServicePaymentSelectionResType:nil-end");
           }
@@ -11943,16 +11725,18 @@ export function decodeServicePaymentSelectionResType(r: ExiReader): ServicePayme
   }
 }
 
+const EXPECTED_ServicePaymentSelectionResType: readonly string[] = ["ResponseCode","","ResponseCode","",""];
+
 function deviationServicePaymentSelectionResType(r: ExiReader, o: ServicePaymentSelectionResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServicePaymentSelectionResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServicePaymentSelectionResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}ServicePaymentSelectionResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServicePaymentSelectionResType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11966,10 +11750,6 @@ function deviationServicePaymentSelectionResType(r: ExiReader, o: ServicePayment
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServicePaymentSelectionResType(o: ServicePaymentSelectionResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeServicePaymentSelectionResType(w: ExiWriter, o: ServicePaymentSelectionResType): void {
@@ -12044,7 +11824,7 @@ export function decodeServiceTagListType(r: ExiReader): ServiceTagListType {
           // ServiceTagListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceTagListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceTagListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceTagListType:first");
           }
@@ -12053,7 +11833,7 @@ export function decodeServiceTagListType(r: ExiReader): ServiceTagListType {
           // ServiceTagListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceTagListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceTagListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceTagListType:nil-end");
           }
@@ -12067,16 +11847,18 @@ export function decodeServiceTagListType(r: ExiReader): ServiceTagListType {
   }
 }
 
+const EXPECTED_ServiceTagListType: readonly string[] = ["Service","Service","Service","",""];
+
 function deviationServiceTagListType(r: ExiReader, o: ServiceTagListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceTagListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceTagListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ServiceTagListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceTagListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12090,10 +11872,6 @@ function deviationServiceTagListType(r: ExiReader, o: ServiceTagListType, s: num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceTagListType(o: ServiceTagListType): void {
-  if (o.Service === undefined || o.Service.length < 1) throw missingField('Service');
 }
 
 export function encodeServiceTagListType(w: ExiWriter, o: ServiceTagListType): void {
@@ -12202,7 +11980,7 @@ export function decodeServiceTagType(r: ExiReader): ServiceTagType {
           // ServiceTagType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceTagType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceTagType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceTagType:first");
           }
@@ -12211,7 +11989,7 @@ export function decodeServiceTagType(r: ExiReader): ServiceTagType {
           // ServiceTagType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceTagType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceTagType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceTagType:nil-end");
           }
@@ -12225,16 +12003,18 @@ export function decodeServiceTagType(r: ExiReader): ServiceTagType {
   }
 }
 
+const EXPECTED_ServiceTagType: readonly string[] = ["ServiceID","ServiceName, ServiceCategory","ServiceCategory","ServiceScope","","ServiceID","",""];
+
 function deviationServiceTagType(r: ExiReader, o: ServiceTagType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceTagType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceTagType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ServiceTagType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceTagType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12248,11 +12028,6 @@ function deviationServiceTagType(r: ExiReader, o: ServiceTagType, s: number, d: 
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkServiceTagType(o: ServiceTagType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
-  if (o.ServiceCategory === undefined) throw missingField('ServiceCategory');
 }
 
 export function encodeServiceTagType(w: ExiWriter, o: ServiceTagType): void {
@@ -12353,7 +12128,7 @@ export function decodeServiceType(r: ExiReader): ServiceType {
           // ServiceType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceType:first");
           }
@@ -12362,7 +12137,7 @@ export function decodeServiceType(r: ExiReader): ServiceType {
           // ServiceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceType:nil-end");
           }
@@ -12376,16 +12151,18 @@ export function decodeServiceType(r: ExiReader): ServiceType {
   }
 }
 
+const EXPECTED_ServiceType: readonly string[] = ["ServiceTag","FreeService","","ServiceTag","",""];
+
 function deviationServiceType(r: ExiReader, o: ServiceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}ServiceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12399,11 +12176,6 @@ function deviationServiceType(r: ExiReader, o: ServiceType, s: number, d: number
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkServiceType(o: ServiceType): void {
-  if (o.ServiceTag === undefined) throw missingField('ServiceTag');
-  if (o.FreeService === undefined) throw missingField('FreeService');
 }
 
 export function encodeServiceType(w: ExiWriter, o: ServiceType): void {
@@ -12482,7 +12254,7 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
           // SessionSetupReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupReqType:first");
           }
@@ -12491,7 +12263,7 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
           // SessionSetupReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupReqType:nil-end");
           }
@@ -12505,16 +12277,18 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
   }
 }
 
+const EXPECTED_SessionSetupReqType: readonly string[] = ["EVCCID","","EVCCID","",""];
+
 function deviationSessionSetupReqType(r: ExiReader, o: SessionSetupReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionSetupReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionSetupReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}SessionSetupReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionSetupReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12528,10 +12302,6 @@ function deviationSessionSetupReqType(r: ExiReader, o: SessionSetupReqType, s: n
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSessionSetupReqType(o: SessionSetupReqType): void {
-  if (o.EVCCID === undefined) throw missingField('EVCCID');
 }
 
 export function encodeSessionSetupReqType(w: ExiWriter, o: SessionSetupReqType): void {
@@ -12626,7 +12396,7 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
           // SessionSetupResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupResType:first");
           }
@@ -12635,7 +12405,7 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
           // SessionSetupResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupResType:nil-end");
           }
@@ -12649,16 +12419,18 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
   }
 }
 
+const EXPECTED_SessionSetupResType: readonly string[] = ["ResponseCode","EVSEID","DateTimeNow","","ResponseCode","",""];
+
 function deviationSessionSetupResType(r: ExiReader, o: SessionSetupResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionSetupResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionSetupResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}SessionSetupResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionSetupResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12672,11 +12444,6 @@ function deviationSessionSetupResType(r: ExiReader, o: SessionSetupResType, s: n
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkSessionSetupResType(o: SessionSetupResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEID === undefined) throw missingField('EVSEID');
 }
 
 export function encodeSessionSetupResType(w: ExiWriter, o: SessionSetupResType): void {
@@ -12761,7 +12528,7 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
           // SessionStopResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopResType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopResType:first");
           }
@@ -12770,7 +12537,7 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
           // SessionStopResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopResType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopResType:nil-end");
           }
@@ -12784,16 +12551,18 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
   }
 }
 
+const EXPECTED_SessionStopResType: readonly string[] = ["ResponseCode","","ResponseCode","",""];
+
 function deviationSessionStopResType(r: ExiReader, o: SessionStopResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionStopResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionStopResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}SessionStopResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionStopResType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12807,10 +12576,6 @@ function deviationSessionStopResType(r: ExiReader, o: SessionStopResType, s: num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSessionStopResType(o: SessionStopResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeSessionStopResType(w: ExiWriter, o: SessionStopResType): void {
@@ -12873,7 +12638,7 @@ export function decodeSessionStopType(r: ExiReader): SessionStopType {
           // SessionStopType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopType:first");
           }
@@ -12882,7 +12647,7 @@ export function decodeSessionStopType(r: ExiReader): SessionStopType {
           // SessionStopType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopType:nil-end");
           }
@@ -12896,11 +12661,12 @@ export function decodeSessionStopType(r: ExiReader): SessionStopType {
   }
 }
 
+const EXPECTED_SessionStopType: readonly string[] = ["","","",""];
+
 function deviationSessionStopType(r: ExiReader, o: SessionStopType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionStopType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionStopType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}SessionStopType");
       return 0;
@@ -12919,9 +12685,6 @@ function deviationSessionStopType(r: ExiReader, o: SessionStopType, s: number, d
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkSessionStopType(_o: SessionStopType): void {
 }
 
 export function encodeSessionStopType(w: ExiWriter, o: SessionStopType): void {
@@ -12991,7 +12754,7 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
           // SubCertificatesType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSubCertificatesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSubCertificatesType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SubCertificatesType:first");
           }
@@ -13000,7 +12763,7 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
           // SubCertificatesType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSubCertificatesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSubCertificatesType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SubCertificatesType:nil-end");
           }
@@ -13014,16 +12777,18 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
   }
 }
 
+const EXPECTED_SubCertificatesType: readonly string[] = ["Certificate","Certificate","Certificate","",""];
+
 function deviationSubCertificatesType(r: ExiReader, o: SubCertificatesType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSubCertificatesType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SubCertificatesType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgDataTypes}SubCertificatesType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SubCertificatesType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13037,10 +12802,6 @@ function deviationSubCertificatesType(r: ExiReader, o: SubCertificatesType, s: n
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSubCertificatesType(o: SubCertificatesType): void {
-  if (o.Certificate === undefined || o.Certificate.length < 1) throw missingField('Certificate');
 }
 
 export function encodeSubCertificatesType(w: ExiWriter, o: SubCertificatesType): void {
@@ -13127,7 +12888,7 @@ export function decodeV2G_Message(r: ExiReader): V2G_Message {
           // anonymous#102:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2G_Message(o); return o;
+            case 0: return o;
             case 1: s = deviationV2G_Message(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "anonymous#102:first");
           }
@@ -13136,7 +12897,7 @@ export function decodeV2G_Message(r: ExiReader): V2G_Message {
           // anonymous#102:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2G_Message(o); return o;
+            case 0: return o;
             case 1: s = deviationV2G_Message(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "anonymous#102:nil-end");
           }
@@ -13150,16 +12911,18 @@ export function decodeV2G_Message(r: ExiReader): V2G_Message {
   }
 }
 
+const EXPECTED_V2G_Message: readonly string[] = ["Header","Body","","Header","",""];
+
 function deviationV2G_Message(r: ExiReader, o: V2G_Message, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkV2G_Message(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_V2G_Message[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T#urn:din:70121:2012:MsgDef|#V2G_Message");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_V2G_Message[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13173,11 +12936,6 @@ function deviationV2G_Message(r: ExiReader, o: V2G_Message, s: number, d: number
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkV2G_Message(o: V2G_Message): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.Body === undefined) throw missingField('Body');
 }
 
 export function encodeV2G_Message(w: ExiWriter, o: V2G_Message): void {
@@ -13256,7 +13014,7 @@ export function decodeWeldingDetectionReqType(r: ExiReader): WeldingDetectionReq
           // WeldingDetectionReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWeldingDetectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWeldingDetectionReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WeldingDetectionReqType:first");
           }
@@ -13265,7 +13023,7 @@ export function decodeWeldingDetectionReqType(r: ExiReader): WeldingDetectionReq
           // WeldingDetectionReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWeldingDetectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWeldingDetectionReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WeldingDetectionReqType:nil-end");
           }
@@ -13279,16 +13037,18 @@ export function decodeWeldingDetectionReqType(r: ExiReader): WeldingDetectionReq
   }
 }
 
+const EXPECTED_WeldingDetectionReqType: readonly string[] = ["DC_EVStatus","","DC_EVStatus","",""];
+
 function deviationWeldingDetectionReqType(r: ExiReader, o: WeldingDetectionReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWeldingDetectionReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WeldingDetectionReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}WeldingDetectionReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WeldingDetectionReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13302,10 +13062,6 @@ function deviationWeldingDetectionReqType(r: ExiReader, o: WeldingDetectionReqTy
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWeldingDetectionReqType(o: WeldingDetectionReqType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
 }
 
 export function encodeWeldingDetectionReqType(w: ExiWriter, o: WeldingDetectionReqType): void {
@@ -13399,7 +13155,7 @@ export function decodeWeldingDetectionResType(r: ExiReader): WeldingDetectionRes
           // WeldingDetectionResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWeldingDetectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWeldingDetectionResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WeldingDetectionResType:first");
           }
@@ -13408,7 +13164,7 @@ export function decodeWeldingDetectionResType(r: ExiReader): WeldingDetectionRes
           // WeldingDetectionResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWeldingDetectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWeldingDetectionResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WeldingDetectionResType:nil-end");
           }
@@ -13422,16 +13178,18 @@ export function decodeWeldingDetectionResType(r: ExiReader): WeldingDetectionRes
   }
 }
 
+const EXPECTED_WeldingDetectionResType: readonly string[] = ["ResponseCode","DC_EVSEStatus","EVSEPresentVoltage","","ResponseCode","",""];
+
 function deviationWeldingDetectionResType(r: ExiReader, o: WeldingDetectionResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWeldingDetectionResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WeldingDetectionResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:din:70121:2012:MsgBody}WeldingDetectionResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WeldingDetectionResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13445,12 +13203,6 @@ function deviationWeldingDetectionResType(r: ExiReader, o: WeldingDetectionResTy
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkWeldingDetectionResType(o: WeldingDetectionResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
 }
 
 export function encodeWeldingDetectionResType(w: ExiWriter, o: WeldingDetectionResType): void {
@@ -14429,16 +14181,16 @@ export const dinSchema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the din schema set uses. */
 export const dinJsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...dinShapes, ...xmldsigShapes };
 
-export function decodeDin(bytes: Uint8Array): DinDocument {
-  return decodeDocument(bytes, dinSchema) as DinDocument;
+export function decodeDin(bytes: Uint8Array, options?: DecodeOptions): DinDocument {
+  return decodeDocument(bytes, dinSchema, options) as DinDocument;
 }
 
 export function encodeDin(doc: DinDocument): Uint8Array {
   return encodeDocument(doc, dinSchema);
 }
 
-export function decodeDinFragment(bytes: Uint8Array): DinFragmentItem[] {
-  return decodeFragment(bytes, dinSchema) as DinFragmentItem[];
+export function decodeDinFragment(bytes: Uint8Array, options?: DecodeOptions): DinFragmentItem[] {
+  return decodeFragment(bytes, dinSchema, options) as DinFragmentItem[];
 }
 
 export function encodeDinFragment(items: readonly DinFragmentItem[]): Uint8Array {

@@ -6,7 +6,7 @@
 // ISO 15118-2 messages (urn:iso:15118:2:2013:*): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, KIND_START, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 import { decodeCanonicalizationMethodType, decodeDSAKeyValueType, decodeDigestMethodType, decodeKeyInfoType, decodeKeyValueType, decodeManifestType, decodeObjectType, decodePGPDataType, decodeRSAKeyValueType, decodeReferenceType, decodeRetrievalMethodType, decodeSPKIDataType, decodeSignatureMethodType, decodeSignaturePropertiesType, decodeSignaturePropertyType, decodeSignatureType, decodeSignatureValueType, decodeSignedInfoType, decodeTransformType, decodeTransformsType, decodeX509DataType, decodeX509IssuerSerialType, encodeCanonicalizationMethodType, encodeDSAKeyValueType, encodeDigestMethodType, encodeKeyInfoType, encodeKeyValueType, encodeManifestType, encodeObjectType, encodePGPDataType, encodeRSAKeyValueType, encodeReferenceType, encodeRetrievalMethodType, encodeSPKIDataType, encodeSignatureMethodType, encodeSignaturePropertiesType, encodeSignaturePropertyType, encodeSignatureType, encodeSignatureValueType, encodeSignedInfoType, encodeTransformType, encodeTransformsType, encodeX509DataType, encodeX509IssuerSerialType, xmldsigShapes } from './xmldsig.js';
 import type { CanonicalizationMethodType, DSAKeyValueType, DigestMethodType, KeyInfoType, KeyValueType, ManifestType, ObjectType, PGPDataType, RSAKeyValueType, ReferenceType, RetrievalMethodType, SPKIDataType, SignatureMethodType, SignaturePropertiesType, SignaturePropertyType, SignatureType, SignatureValueType, SignedInfoType, TransformType, TransformsType, X509DataType, X509IssuerSerialType } from './xmldsig.js';
 
@@ -834,7 +834,7 @@ export function decodeAC_EVChargeParameterType(r: ExiReader): AC_EVChargeParamet
           // AC_EVChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVChargeParameterType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVChargeParameterType:first");
           }
@@ -843,7 +843,7 @@ export function decodeAC_EVChargeParameterType(r: ExiReader): AC_EVChargeParamet
           // AC_EVChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVChargeParameterType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVChargeParameterType:nil-end");
           }
@@ -857,16 +857,18 @@ export function decodeAC_EVChargeParameterType(r: ExiReader): AC_EVChargeParamet
   }
 }
 
+const EXPECTED_AC_EVChargeParameterType: readonly string[] = ["DepartureTime, EAmount","EAmount","EVMaxVoltage","EVMaxCurrent","EVMinCurrent","","DepartureTime, EAmount","",""];
+
 function deviationAC_EVChargeParameterType(r: ExiReader, o: AC_EVChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_EVChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_EVChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}AC_EVChargeParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_EVChargeParameterType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -880,13 +882,6 @@ function deviationAC_EVChargeParameterType(r: ExiReader, o: AC_EVChargeParameter
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkAC_EVChargeParameterType(o: AC_EVChargeParameterType): void {
-  if (o.EAmount === undefined) throw missingField('EAmount');
-  if (o.EVMaxVoltage === undefined) throw missingField('EVMaxVoltage');
-  if (o.EVMaxCurrent === undefined) throw missingField('EVMaxCurrent');
-  if (o.EVMinCurrent === undefined) throw missingField('EVMinCurrent');
 }
 
 export function encodeAC_EVChargeParameterType(w: ExiWriter, o: AC_EVChargeParameterType): void {
@@ -1001,7 +996,7 @@ export function decodeAC_EVSEChargeParameterType(r: ExiReader): AC_EVSEChargePar
           // AC_EVSEChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVSEChargeParameterType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVSEChargeParameterType:first");
           }
@@ -1010,7 +1005,7 @@ export function decodeAC_EVSEChargeParameterType(r: ExiReader): AC_EVSEChargePar
           // AC_EVSEChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVSEChargeParameterType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVSEChargeParameterType:nil-end");
           }
@@ -1024,16 +1019,18 @@ export function decodeAC_EVSEChargeParameterType(r: ExiReader): AC_EVSEChargePar
   }
 }
 
+const EXPECTED_AC_EVSEChargeParameterType: readonly string[] = ["AC_EVSEStatus","EVSENominalVoltage","EVSEMaxCurrent","","AC_EVSEStatus","",""];
+
 function deviationAC_EVSEChargeParameterType(r: ExiReader, o: AC_EVSEChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_EVSEChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_EVSEChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}AC_EVSEChargeParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_EVSEChargeParameterType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1047,12 +1044,6 @@ function deviationAC_EVSEChargeParameterType(r: ExiReader, o: AC_EVSEChargeParam
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkAC_EVSEChargeParameterType(o: AC_EVSEChargeParameterType): void {
-  if (o.AC_EVSEStatus === undefined) throw missingField('AC_EVSEStatus');
-  if (o.EVSENominalVoltage === undefined) throw missingField('EVSENominalVoltage');
-  if (o.EVSEMaxCurrent === undefined) throw missingField('EVSEMaxCurrent');
 }
 
 export function encodeAC_EVSEChargeParameterType(w: ExiWriter, o: AC_EVSEChargeParameterType): void {
@@ -1156,7 +1147,7 @@ export function decodeAC_EVSEStatusType(r: ExiReader): AC_EVSEStatusType {
           // AC_EVSEStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVSEStatusType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVSEStatusType:first");
           }
@@ -1165,7 +1156,7 @@ export function decodeAC_EVSEStatusType(r: ExiReader): AC_EVSEStatusType {
           // AC_EVSEStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_EVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_EVSEStatusType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_EVSEStatusType:nil-end");
           }
@@ -1179,16 +1170,18 @@ export function decodeAC_EVSEStatusType(r: ExiReader): AC_EVSEStatusType {
   }
 }
 
+const EXPECTED_AC_EVSEStatusType: readonly string[] = ["NotificationMaxDelay","EVSENotification","RCD","","NotificationMaxDelay","",""];
+
 function deviationAC_EVSEStatusType(r: ExiReader, o: AC_EVSEStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_EVSEStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_EVSEStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}AC_EVSEStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_EVSEStatusType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1202,12 +1195,6 @@ function deviationAC_EVSEStatusType(r: ExiReader, o: AC_EVSEStatusType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkAC_EVSEStatusType(o: AC_EVSEStatusType): void {
-  if (o.NotificationMaxDelay === undefined) throw missingField('NotificationMaxDelay');
-  if (o.EVSENotification === undefined) throw missingField('EVSENotification');
-  if (o.RCD === undefined) throw missingField('RCD');
 }
 
 export function encodeAC_EVSEStatusType(w: ExiWriter, o: AC_EVSEStatusType): void {
@@ -1306,7 +1293,7 @@ export function decodeAuthorizationReqType(r: ExiReader): AuthorizationReqType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 5; continue;
-            case 1: checkAuthorizationReqType(o); return o;
+            case 1: return o;
             case 2: s = deviationAuthorizationReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationReqType:first");
           }
@@ -1315,7 +1302,7 @@ export function decodeAuthorizationReqType(r: ExiReader): AuthorizationReqType {
           // AuthorizationReqType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationReqType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationReqType:attrs-done");
           }
@@ -1324,7 +1311,7 @@ export function decodeAuthorizationReqType(r: ExiReader): AuthorizationReqType {
           // AuthorizationReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationReqType:nil-end");
           }
@@ -1338,11 +1325,12 @@ export function decodeAuthorizationReqType(r: ExiReader): AuthorizationReqType {
   }
 }
 
+const EXPECTED_AuthorizationReqType: readonly string[] = ["Id, GenChallenge","GenChallenge","","GenChallenge","Id","",""];
+
 function deviationAuthorizationReqType(r: ExiReader, o: AuthorizationReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAuthorizationReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AuthorizationReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}AuthorizationReqType");
       return 0;
@@ -1379,9 +1367,6 @@ function deviationAuthorizationReqType(r: ExiReader, o: AuthorizationReqType, s:
       r.untypedValue();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkAuthorizationReqType(_o: AuthorizationReqType): void {
 }
 
 export function encodeAuthorizationReqType(w: ExiWriter, o: AuthorizationReqType): void {
@@ -1473,7 +1458,7 @@ export function decodeAuthorizationResType(r: ExiReader): AuthorizationResType {
           // AuthorizationResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationResType:first");
           }
@@ -1482,7 +1467,7 @@ export function decodeAuthorizationResType(r: ExiReader): AuthorizationResType {
           // AuthorizationResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationResType:nil-end");
           }
@@ -1496,16 +1481,18 @@ export function decodeAuthorizationResType(r: ExiReader): AuthorizationResType {
   }
 }
 
+const EXPECTED_AuthorizationResType: readonly string[] = ["ResponseCode","EVSEProcessing","","ResponseCode","",""];
+
 function deviationAuthorizationResType(r: ExiReader, o: AuthorizationResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAuthorizationResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AuthorizationResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}AuthorizationResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AuthorizationResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1519,11 +1506,6 @@ function deviationAuthorizationResType(r: ExiReader, o: AuthorizationResType, s:
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkAuthorizationResType(o: AuthorizationResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeAuthorizationResType(w: ExiWriter, o: AuthorizationResType): void {
@@ -1591,7 +1573,7 @@ export function decodeBodyBaseType(r: ExiReader): BodyBaseType {
           // BodyBaseType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBodyBaseType(o); return o;
+            case 0: return o;
             case 1: s = deviationBodyBaseType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BodyBaseType:first");
           }
@@ -1600,7 +1582,7 @@ export function decodeBodyBaseType(r: ExiReader): BodyBaseType {
           // BodyBaseType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBodyBaseType(o); return o;
+            case 0: return o;
             case 1: s = deviationBodyBaseType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BodyBaseType:nil-end");
           }
@@ -1614,11 +1596,12 @@ export function decodeBodyBaseType(r: ExiReader): BodyBaseType {
   }
 }
 
+const EXPECTED_BodyBaseType: readonly string[] = ["","","",""];
+
 function deviationBodyBaseType(r: ExiReader, o: BodyBaseType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBodyBaseType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BodyBaseType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}BodyBaseType");
       return 0;
@@ -1637,9 +1620,6 @@ function deviationBodyBaseType(r: ExiReader, o: BodyBaseType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkBodyBaseType(_o: BodyBaseType): void {
 }
 
 export function encodeBodyBaseType(w: ExiWriter, o: BodyBaseType): void {
@@ -1811,7 +1791,7 @@ export function decodeBodyType(r: ExiReader): BodyType {
           // BodyType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBodyType(o); return o;
+            case 0: return o;
             case 1: s = deviationBodyType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BodyType:first");
           }
@@ -1820,7 +1800,7 @@ export function decodeBodyType(r: ExiReader): BodyType {
           // BodyType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBodyType(o); return o;
+            case 0: return o;
             case 1: s = deviationBodyType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BodyType:nil-end");
           }
@@ -1834,11 +1814,12 @@ export function decodeBodyType(r: ExiReader): BodyType {
   }
 }
 
+const EXPECTED_BodyType: readonly string[] = ["AuthorizationReq, AuthorizationRes, CableCheckReq, CableCheckRes, CertificateInstallationReq, CertificateInstallationRes, CertificateUpdateReq, CertificateUpdateRes, ChargeParameterDiscoveryReq, ChargeParameterDiscoveryRes, ChargingStatusReq, ChargingStatusRes, CurrentDemandReq, CurrentDemandRes, MeteringReceiptReq, MeteringReceiptRes, PaymentDetailsReq, PaymentDetailsRes, PaymentServiceSelectionReq, PaymentServiceSelectionRes, PowerDeliveryReq, PowerDeliveryRes, PreChargeReq, PreChargeRes, ServiceDetailReq, ServiceDetailRes, ServiceDiscoveryReq, ServiceDiscoveryRes, SessionSetupReq, SessionSetupRes, SessionStopReq, SessionStopRes, WeldingDetectionReq, WeldingDetectionRes","","AuthorizationReq, AuthorizationRes, CableCheckReq, CableCheckRes, CertificateInstallationReq, CertificateInstallationRes, CertificateUpdateReq, CertificateUpdateRes, ChargeParameterDiscoveryReq, ChargeParameterDiscoveryRes, ChargingStatusReq, ChargingStatusRes, CurrentDemandReq, CurrentDemandRes, MeteringReceiptReq, MeteringReceiptRes, PaymentDetailsReq, PaymentDetailsRes, PaymentServiceSelectionReq, PaymentServiceSelectionRes, PowerDeliveryReq, PowerDeliveryRes, PreChargeReq, PreChargeRes, ServiceDetailReq, ServiceDetailRes, ServiceDiscoveryReq, ServiceDiscoveryRes, SessionSetupReq, SessionSetupRes, SessionStopReq, SessionStopRes, WeldingDetectionReq, WeldingDetectionRes","",""];
+
 function deviationBodyType(r: ExiReader, o: BodyType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBodyType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BodyType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}BodyType");
       return 0;
@@ -1857,9 +1838,6 @@ function deviationBodyType(r: ExiReader, o: BodyType, s: number, d: number): num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkBodyType(_o: BodyType): void {
 }
 
 export function encodeBodyType(w: ExiWriter, o: BodyType): void {
@@ -1970,7 +1948,7 @@ export function decodeCableCheckReqType(r: ExiReader): CableCheckReqType {
           // CableCheckReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCableCheckReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCableCheckReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CableCheckReqType:first");
           }
@@ -1979,7 +1957,7 @@ export function decodeCableCheckReqType(r: ExiReader): CableCheckReqType {
           // CableCheckReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCableCheckReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCableCheckReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CableCheckReqType:nil-end");
           }
@@ -1993,16 +1971,18 @@ export function decodeCableCheckReqType(r: ExiReader): CableCheckReqType {
   }
 }
 
+const EXPECTED_CableCheckReqType: readonly string[] = ["DC_EVStatus","","DC_EVStatus","",""];
+
 function deviationCableCheckReqType(r: ExiReader, o: CableCheckReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCableCheckReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CableCheckReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}CableCheckReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CableCheckReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2016,10 +1996,6 @@ function deviationCableCheckReqType(r: ExiReader, o: CableCheckReqType, s: numbe
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkCableCheckReqType(o: CableCheckReqType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
 }
 
 export function encodeCableCheckReqType(w: ExiWriter, o: CableCheckReqType): void {
@@ -2113,7 +2089,7 @@ export function decodeCableCheckResType(r: ExiReader): CableCheckResType {
           // CableCheckResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCableCheckResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCableCheckResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CableCheckResType:first");
           }
@@ -2122,7 +2098,7 @@ export function decodeCableCheckResType(r: ExiReader): CableCheckResType {
           // CableCheckResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCableCheckResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCableCheckResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CableCheckResType:nil-end");
           }
@@ -2136,16 +2112,18 @@ export function decodeCableCheckResType(r: ExiReader): CableCheckResType {
   }
 }
 
+const EXPECTED_CableCheckResType: readonly string[] = ["ResponseCode","DC_EVSEStatus","EVSEProcessing","","ResponseCode","",""];
+
 function deviationCableCheckResType(r: ExiReader, o: CableCheckResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCableCheckResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CableCheckResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}CableCheckResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CableCheckResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2159,12 +2137,6 @@ function deviationCableCheckResType(r: ExiReader, o: CableCheckResType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkCableCheckResType(o: CableCheckResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeCableCheckResType(w: ExiWriter, o: CableCheckResType): void {
@@ -2271,7 +2243,7 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 6; continue;
-            case 1: checkCertificateChainType(o); return o;
+            case 1: return o;
             case 2: s = deviationCertificateChainType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateChainType:first");
           }
@@ -2280,7 +2252,7 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
           // CertificateChainType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateChainType(r, o, 6, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateChainType:attrs-done");
           }
@@ -2289,7 +2261,7 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
           // CertificateChainType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateChainType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateChainType:nil-end");
           }
@@ -2303,16 +2275,18 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
   }
 }
 
+const EXPECTED_CertificateChainType: readonly string[] = ["Id, Certificate","Certificate","SubCertificates","","Certificate","Id","",""];
+
 function deviationCertificateChainType(r: ExiReader, o: CertificateChainType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateChainType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateChainType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}CertificateChainType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateChainType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2344,10 +2318,6 @@ function deviationCertificateChainType(r: ExiReader, o: CertificateChainType, s:
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
-}
-
-function checkCertificateChainType(o: CertificateChainType): void {
-  if (o.Certificate === undefined) throw missingField('Certificate');
 }
 
 export function encodeCertificateChainType(w: ExiWriter, o: CertificateChainType): void {
@@ -2462,7 +2432,7 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
           // CertificateInstallationReqType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationReqType(r, o, 6, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationReqType:attrs-done");
           }
@@ -2471,7 +2441,7 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
           // CertificateInstallationReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationReqType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationReqType:nil-end");
           }
@@ -2485,16 +2455,18 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
   }
 }
 
+const EXPECTED_CertificateInstallationReqType: readonly string[] = ["Id","OEMProvisioningCert","ListOfRootCertificateIDs","","OEMProvisioningCert","Id","",""];
+
 function deviationCertificateInstallationReqType(r: ExiReader, o: CertificateInstallationReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateInstallationReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateInstallationReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}CertificateInstallationReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateInstallationReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2526,12 +2498,6 @@ function deviationCertificateInstallationReqType(r: ExiReader, o: CertificateIns
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
-}
-
-function checkCertificateInstallationReqType(o: CertificateInstallationReqType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.OEMProvisioningCert === undefined) throw missingField('OEMProvisioningCert');
-  if (o.ListOfRootCertificateIDs === undefined) throw missingField('ListOfRootCertificateIDs');
 }
 
 export function encodeCertificateInstallationReqType(w: ExiWriter, o: CertificateInstallationReqType): void {
@@ -2665,7 +2631,7 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
           // CertificateInstallationResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationResType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationResType:first");
           }
@@ -2674,7 +2640,7 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
           // CertificateInstallationResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationResType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationResType:nil-end");
           }
@@ -2688,16 +2654,18 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
   }
 }
 
+const EXPECTED_CertificateInstallationResType: readonly string[] = ["ResponseCode","SAProvisioningCertificateChain","ContractSignatureCertChain","ContractSignatureEncryptedPrivateKey","DHpublickey","eMAID","","ResponseCode","",""];
+
 function deviationCertificateInstallationResType(r: ExiReader, o: CertificateInstallationResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateInstallationResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateInstallationResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}CertificateInstallationResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateInstallationResType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2711,15 +2679,6 @@ function deviationCertificateInstallationResType(r: ExiReader, o: CertificateIns
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkCertificateInstallationResType(o: CertificateInstallationResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.SAProvisioningCertificateChain === undefined) throw missingField('SAProvisioningCertificateChain');
-  if (o.ContractSignatureCertChain === undefined) throw missingField('ContractSignatureCertChain');
-  if (o.ContractSignatureEncryptedPrivateKey === undefined) throw missingField('ContractSignatureEncryptedPrivateKey');
-  if (o.DHpublickey === undefined) throw missingField('DHpublickey');
-  if (o.eMAID === undefined) throw missingField('eMAID');
 }
 
 export function encodeCertificateInstallationResType(w: ExiWriter, o: CertificateInstallationResType): void {
@@ -2857,7 +2816,7 @@ export function decodeCertificateUpdateReqType(r: ExiReader): CertificateUpdateR
           // CertificateUpdateReqType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateUpdateReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateUpdateReqType(r, o, 7, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateReqType:attrs-done");
           }
@@ -2866,7 +2825,7 @@ export function decodeCertificateUpdateReqType(r: ExiReader): CertificateUpdateR
           // CertificateUpdateReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateUpdateReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateUpdateReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateReqType:nil-end");
           }
@@ -2880,16 +2839,18 @@ export function decodeCertificateUpdateReqType(r: ExiReader): CertificateUpdateR
   }
 }
 
+const EXPECTED_CertificateUpdateReqType: readonly string[] = ["Id","ContractSignatureCertChain","eMAID","ListOfRootCertificateIDs","","ContractSignatureCertChain","Id","",""];
+
 function deviationCertificateUpdateReqType(r: ExiReader, o: CertificateUpdateReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateUpdateReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateUpdateReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}CertificateUpdateReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateUpdateReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2921,13 +2882,6 @@ function deviationCertificateUpdateReqType(r: ExiReader, o: CertificateUpdateReq
       r.untypedValue();
       return s === 0 || s === 1 ? 5 : s === 6 || s === 7 ? 8 : s;
   }
-}
-
-function checkCertificateUpdateReqType(o: CertificateUpdateReqType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.ContractSignatureCertChain === undefined) throw missingField('ContractSignatureCertChain');
-  if (o.eMAID === undefined) throw missingField('eMAID');
-  if (o.ListOfRootCertificateIDs === undefined) throw missingField('ListOfRootCertificateIDs');
 }
 
 export function encodeCertificateUpdateReqType(w: ExiWriter, o: CertificateUpdateReqType): void {
@@ -3077,7 +3031,7 @@ export function decodeCertificateUpdateResType(r: ExiReader): CertificateUpdateR
           // CertificateUpdateResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateUpdateResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateUpdateResType(r, o, 9, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateResType:first");
           }
@@ -3086,7 +3040,7 @@ export function decodeCertificateUpdateResType(r: ExiReader): CertificateUpdateR
           // CertificateUpdateResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateUpdateResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateUpdateResType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateUpdateResType:nil-end");
           }
@@ -3100,16 +3054,18 @@ export function decodeCertificateUpdateResType(r: ExiReader): CertificateUpdateR
   }
 }
 
+const EXPECTED_CertificateUpdateResType: readonly string[] = ["ResponseCode","SAProvisioningCertificateChain","ContractSignatureCertChain","ContractSignatureEncryptedPrivateKey","DHpublickey","eMAID","RetryCounter","","ResponseCode","",""];
+
 function deviationCertificateUpdateResType(r: ExiReader, o: CertificateUpdateResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateUpdateResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateUpdateResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}CertificateUpdateResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateUpdateResType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3123,15 +3079,6 @@ function deviationCertificateUpdateResType(r: ExiReader, o: CertificateUpdateRes
       r.untypedValue();
       return s === 0 ? 8 : s === 9 ? 10 : s;
   }
-}
-
-function checkCertificateUpdateResType(o: CertificateUpdateResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.SAProvisioningCertificateChain === undefined) throw missingField('SAProvisioningCertificateChain');
-  if (o.ContractSignatureCertChain === undefined) throw missingField('ContractSignatureCertChain');
-  if (o.ContractSignatureEncryptedPrivateKey === undefined) throw missingField('ContractSignatureEncryptedPrivateKey');
-  if (o.DHpublickey === undefined) throw missingField('DHpublickey');
-  if (o.eMAID === undefined) throw missingField('eMAID');
 }
 
 export function encodeCertificateUpdateResType(w: ExiWriter, o: CertificateUpdateResType): void {
@@ -3261,7 +3208,7 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryReqType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryReqType:first");
           }
@@ -3270,7 +3217,7 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryReqType:nil-end");
           }
@@ -3284,16 +3231,18 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
   }
 }
 
+const EXPECTED_ChargeParameterDiscoveryReqType: readonly string[] = ["MaxEntriesSAScheduleTuple, RequestedEnergyTransferMode","RequestedEnergyTransferMode","AC_EVChargeParameter, DC_EVChargeParameter","","MaxEntriesSAScheduleTuple, RequestedEnergyTransferMode","",""];
+
 function deviationChargeParameterDiscoveryReqType(r: ExiReader, o: ChargeParameterDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeParameterDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}ChargeParameterDiscoveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3307,10 +3256,6 @@ function deviationChargeParameterDiscoveryReqType(r: ExiReader, o: ChargeParamet
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkChargeParameterDiscoveryReqType(o: ChargeParameterDiscoveryReqType): void {
-  if (o.RequestedEnergyTransferMode === undefined) throw missingField('RequestedEnergyTransferMode');
 }
 
 export function encodeChargeParameterDiscoveryReqType(w: ExiWriter, o: ChargeParameterDiscoveryReqType): void {
@@ -3435,7 +3380,7 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryResType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryResType:first");
           }
@@ -3444,7 +3389,7 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryResType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryResType:nil-end");
           }
@@ -3458,16 +3403,18 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
   }
 }
 
+const EXPECTED_ChargeParameterDiscoveryResType: readonly string[] = ["ResponseCode","EVSEProcessing","SAScheduleList, AC_EVSEChargeParameter, DC_EVSEChargeParameter","AC_EVSEChargeParameter, DC_EVSEChargeParameter","","ResponseCode","",""];
+
 function deviationChargeParameterDiscoveryResType(r: ExiReader, o: ChargeParameterDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeParameterDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}ChargeParameterDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryResType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3481,11 +3428,6 @@ function deviationChargeParameterDiscoveryResType(r: ExiReader, o: ChargeParamet
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkChargeParameterDiscoveryResType(o: ChargeParameterDiscoveryResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeChargeParameterDiscoveryResType(w: ExiWriter, o: ChargeParameterDiscoveryResType): void {
@@ -3631,7 +3573,7 @@ export function decodeChargeServiceType(r: ExiReader): ChargeServiceType {
           // ChargeServiceType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeServiceType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeServiceType:first");
           }
@@ -3640,7 +3582,7 @@ export function decodeChargeServiceType(r: ExiReader): ChargeServiceType {
           // ChargeServiceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeServiceType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeServiceType:nil-end");
           }
@@ -3654,16 +3596,18 @@ export function decodeChargeServiceType(r: ExiReader): ChargeServiceType {
   }
 }
 
+const EXPECTED_ChargeServiceType: readonly string[] = ["ServiceID","ServiceName, ServiceCategory","ServiceCategory","ServiceScope, FreeService","FreeService","SupportedEnergyTransferMode","","ServiceID","",""];
+
 function deviationChargeServiceType(r: ExiReader, o: ChargeServiceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeServiceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeServiceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ChargeServiceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeServiceType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3677,13 +3621,6 @@ function deviationChargeServiceType(r: ExiReader, o: ChargeServiceType, s: numbe
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkChargeServiceType(o: ChargeServiceType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
-  if (o.ServiceCategory === undefined) throw missingField('ServiceCategory');
-  if (o.FreeService === undefined) throw missingField('FreeService');
-  if (o.SupportedEnergyTransferMode === undefined) throw missingField('SupportedEnergyTransferMode');
 }
 
 export function encodeChargeServiceType(w: ExiWriter, o: ChargeServiceType): void {
@@ -3793,7 +3730,7 @@ export function decodeChargingProfileType(r: ExiReader): ChargingProfileType {
           // ChargingProfileType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingProfileType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingProfileType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingProfileType:first");
           }
@@ -3802,7 +3739,7 @@ export function decodeChargingProfileType(r: ExiReader): ChargingProfileType {
           // ChargingProfileType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingProfileType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingProfileType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingProfileType:nil-end");
           }
@@ -3816,16 +3753,18 @@ export function decodeChargingProfileType(r: ExiReader): ChargingProfileType {
   }
 }
 
+const EXPECTED_ChargingProfileType: readonly string[] = ["ProfileEntry","ProfileEntry","ProfileEntry","",""];
+
 function deviationChargingProfileType(r: ExiReader, o: ChargingProfileType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargingProfileType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargingProfileType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ChargingProfileType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargingProfileType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3839,10 +3778,6 @@ function deviationChargingProfileType(r: ExiReader, o: ChargingProfileType, s: n
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkChargingProfileType(o: ChargingProfileType): void {
-  if (o.ProfileEntry === undefined || o.ProfileEntry.length < 1) throw missingField('ProfileEntry');
 }
 
 export function encodeChargingProfileType(w: ExiWriter, o: ChargingProfileType): void {
@@ -3913,7 +3848,7 @@ export function decodeChargingStatusReqType(r: ExiReader): ChargingStatusReqType
           // ChargingStatusReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingStatusReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingStatusReqType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingStatusReqType:first");
           }
@@ -3922,7 +3857,7 @@ export function decodeChargingStatusReqType(r: ExiReader): ChargingStatusReqType
           // ChargingStatusReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingStatusReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingStatusReqType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingStatusReqType:nil-end");
           }
@@ -3936,11 +3871,12 @@ export function decodeChargingStatusReqType(r: ExiReader): ChargingStatusReqType
   }
 }
 
+const EXPECTED_ChargingStatusReqType: readonly string[] = ["","","",""];
+
 function deviationChargingStatusReqType(r: ExiReader, o: ChargingStatusReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargingStatusReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargingStatusReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}ChargingStatusReqType");
       return 0;
@@ -3959,9 +3895,6 @@ function deviationChargingStatusReqType(r: ExiReader, o: ChargingStatusReqType, 
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkChargingStatusReqType(_o: ChargingStatusReqType): void {
 }
 
 export function encodeChargingStatusReqType(w: ExiWriter, o: ChargingStatusReqType): void {
@@ -4096,7 +4029,7 @@ export function decodeChargingStatusResType(r: ExiReader): ChargingStatusResType
           // ChargingStatusResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingStatusResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingStatusResType(r, o, 9, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingStatusResType:first");
           }
@@ -4105,7 +4038,7 @@ export function decodeChargingStatusResType(r: ExiReader): ChargingStatusResType
           // ChargingStatusResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingStatusResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingStatusResType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingStatusResType:nil-end");
           }
@@ -4119,16 +4052,18 @@ export function decodeChargingStatusResType(r: ExiReader): ChargingStatusResType
   }
 }
 
+const EXPECTED_ChargingStatusResType: readonly string[] = ["ResponseCode","EVSEID","SAScheduleTupleID","EVSEMaxCurrent, MeterInfo, ReceiptRequired, AC_EVSEStatus","MeterInfo, ReceiptRequired, AC_EVSEStatus","ReceiptRequired, AC_EVSEStatus","AC_EVSEStatus","","ResponseCode","",""];
+
 function deviationChargingStatusResType(r: ExiReader, o: ChargingStatusResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargingStatusResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargingStatusResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}ChargingStatusResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargingStatusResType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4142,13 +4077,6 @@ function deviationChargingStatusResType(r: ExiReader, o: ChargingStatusResType, 
       r.untypedValue();
       return s === 0 ? 8 : s === 9 ? 10 : s;
   }
-}
-
-function checkChargingStatusResType(o: ChargingStatusResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEID === undefined) throw missingField('EVSEID');
-  if (o.SAScheduleTupleID === undefined) throw missingField('SAScheduleTupleID');
-  if (o.AC_EVSEStatus === undefined) throw missingField('AC_EVSEStatus');
 }
 
 export function encodeChargingStatusResType(w: ExiWriter, o: ChargingStatusResType): void {
@@ -4277,7 +4205,7 @@ export function decodeConsumptionCostType(r: ExiReader): ConsumptionCostType {
           // ConsumptionCostType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkConsumptionCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationConsumptionCostType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ConsumptionCostType:first");
           }
@@ -4286,7 +4214,7 @@ export function decodeConsumptionCostType(r: ExiReader): ConsumptionCostType {
           // ConsumptionCostType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkConsumptionCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationConsumptionCostType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ConsumptionCostType:nil-end");
           }
@@ -4300,16 +4228,18 @@ export function decodeConsumptionCostType(r: ExiReader): ConsumptionCostType {
   }
 }
 
+const EXPECTED_ConsumptionCostType: readonly string[] = ["startValue","Cost","Cost","startValue","",""];
+
 function deviationConsumptionCostType(r: ExiReader, o: ConsumptionCostType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkConsumptionCostType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ConsumptionCostType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ConsumptionCostType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ConsumptionCostType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4323,11 +4253,6 @@ function deviationConsumptionCostType(r: ExiReader, o: ConsumptionCostType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkConsumptionCostType(o: ConsumptionCostType): void {
-  if (o.startValue === undefined) throw missingField('startValue');
-  if (o.Cost === undefined || o.Cost.length < 1) throw missingField('Cost');
 }
 
 export function encodeConsumptionCostType(w: ExiWriter, o: ConsumptionCostType): void {
@@ -4433,7 +4358,7 @@ export function decodeContractSignatureEncryptedPrivateKeyType(r: ExiReader): Co
           // ContractSignatureEncryptedPrivateKeyType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkContractSignatureEncryptedPrivateKeyType(o); return o;
+            case 0: return o;
             case 1: s = deviationContractSignatureEncryptedPrivateKeyType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractSignatureEncryptedPrivateKeyType:attrs-done");
           }
@@ -4442,7 +4367,7 @@ export function decodeContractSignatureEncryptedPrivateKeyType(r: ExiReader): Co
           // ContractSignatureEncryptedPrivateKeyType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkContractSignatureEncryptedPrivateKeyType(o); return o;
+            case 0: return o;
             case 1: s = deviationContractSignatureEncryptedPrivateKeyType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractSignatureEncryptedPrivateKeyType:nil-end");
           }
@@ -4456,16 +4381,18 @@ export function decodeContractSignatureEncryptedPrivateKeyType(r: ExiReader): Co
   }
 }
 
+const EXPECTED_ContractSignatureEncryptedPrivateKeyType: readonly string[] = ["Id","value","","value","Id","",""];
+
 function deviationContractSignatureEncryptedPrivateKeyType(r: ExiReader, o: ContractSignatureEncryptedPrivateKeyType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkContractSignatureEncryptedPrivateKeyType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ContractSignatureEncryptedPrivateKeyType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ContractSignatureEncryptedPrivateKeyType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ContractSignatureEncryptedPrivateKeyType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4497,11 +4424,6 @@ function deviationContractSignatureEncryptedPrivateKeyType(r: ExiReader, o: Cont
       o.value = r.untypedAs(DT_base640_48) as Uint8Array;
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkContractSignatureEncryptedPrivateKeyType(o: ContractSignatureEncryptedPrivateKeyType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.value === undefined) throw missingField('value');
 }
 
 export function encodeContractSignatureEncryptedPrivateKeyType(w: ExiWriter, o: ContractSignatureEncryptedPrivateKeyType): void {
@@ -4601,7 +4523,7 @@ export function decodeCostType(r: ExiReader): CostType {
           // CostType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationCostType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CostType:first");
           }
@@ -4610,7 +4532,7 @@ export function decodeCostType(r: ExiReader): CostType {
           // CostType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationCostType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CostType:nil-end");
           }
@@ -4624,16 +4546,18 @@ export function decodeCostType(r: ExiReader): CostType {
   }
 }
 
+const EXPECTED_CostType: readonly string[] = ["costKind","amount","amountMultiplier","","costKind","",""];
+
 function deviationCostType(r: ExiReader, o: CostType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCostType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CostType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}CostType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CostType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4647,11 +4571,6 @@ function deviationCostType(r: ExiReader, o: CostType, s: number, d: number): num
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkCostType(o: CostType): void {
-  if (o.costKind === undefined) throw missingField('costKind');
-  if (o.amount === undefined) throw missingField('amount');
 }
 
 export function encodeCostType(w: ExiWriter, o: CostType): void {
@@ -4839,7 +4758,7 @@ export function decodeCurrentDemandReqType(r: ExiReader): CurrentDemandReqType {
           // CurrentDemandReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCurrentDemandReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCurrentDemandReqType(r, o, 12, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CurrentDemandReqType:first");
           }
@@ -4848,7 +4767,7 @@ export function decodeCurrentDemandReqType(r: ExiReader): CurrentDemandReqType {
           // CurrentDemandReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCurrentDemandReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCurrentDemandReqType(r, o, 13, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CurrentDemandReqType:nil-end");
           }
@@ -4862,16 +4781,18 @@ export function decodeCurrentDemandReqType(r: ExiReader): CurrentDemandReqType {
   }
 }
 
+const EXPECTED_CurrentDemandReqType: readonly string[] = ["DC_EVStatus","EVTargetCurrent","EVMaximumVoltageLimit, EVMaximumCurrentLimit, EVMaximumPowerLimit, BulkChargingComplete, ChargingComplete","EVMaximumCurrentLimit, EVMaximumPowerLimit, BulkChargingComplete, ChargingComplete","EVMaximumPowerLimit, BulkChargingComplete, ChargingComplete","BulkChargingComplete, ChargingComplete","ChargingComplete","RemainingTimeToFullSoC, RemainingTimeToBulkSoC, EVTargetVoltage","RemainingTimeToBulkSoC, EVTargetVoltage","EVTargetVoltage","","DC_EVStatus","",""];
+
 function deviationCurrentDemandReqType(r: ExiReader, o: CurrentDemandReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCurrentDemandReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CurrentDemandReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}CurrentDemandReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 12 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CurrentDemandReqType[11]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4885,13 +4806,6 @@ function deviationCurrentDemandReqType(r: ExiReader, o: CurrentDemandReqType, s:
       r.untypedValue();
       return s === 0 ? 11 : s === 12 ? 13 : s;
   }
-}
-
-function checkCurrentDemandReqType(o: CurrentDemandReqType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
-  if (o.EVTargetCurrent === undefined) throw missingField('EVTargetCurrent');
-  if (o.ChargingComplete === undefined) throw missingField('ChargingComplete');
-  if (o.EVTargetVoltage === undefined) throw missingField('EVTargetVoltage');
 }
 
 export function encodeCurrentDemandReqType(w: ExiWriter, o: CurrentDemandReqType): void {
@@ -5162,7 +5076,7 @@ export function decodeCurrentDemandResType(r: ExiReader): CurrentDemandResType {
           // CurrentDemandResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCurrentDemandResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCurrentDemandResType(r, o, 16, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CurrentDemandResType:first");
           }
@@ -5171,7 +5085,7 @@ export function decodeCurrentDemandResType(r: ExiReader): CurrentDemandResType {
           // CurrentDemandResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCurrentDemandResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCurrentDemandResType(r, o, 17, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CurrentDemandResType:nil-end");
           }
@@ -5185,16 +5099,18 @@ export function decodeCurrentDemandResType(r: ExiReader): CurrentDemandResType {
   }
 }
 
+const EXPECTED_CurrentDemandResType: readonly string[] = ["ResponseCode","DC_EVSEStatus","EVSEPresentVoltage","EVSEPresentCurrent","EVSECurrentLimitAchieved","EVSEVoltageLimitAchieved","EVSEPowerLimitAchieved","EVSEMaximumVoltageLimit, EVSEMaximumCurrentLimit, EVSEMaximumPowerLimit, EVSEID","EVSEMaximumCurrentLimit, EVSEMaximumPowerLimit, EVSEID","EVSEMaximumPowerLimit, EVSEID","EVSEID","SAScheduleTupleID","MeterInfo, ReceiptRequired","ReceiptRequired","","ResponseCode","",""];
+
 function deviationCurrentDemandResType(r: ExiReader, o: CurrentDemandResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCurrentDemandResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CurrentDemandResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}CurrentDemandResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 16 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CurrentDemandResType[15]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5208,18 +5124,6 @@ function deviationCurrentDemandResType(r: ExiReader, o: CurrentDemandResType, s:
       r.untypedValue();
       return s === 0 ? 15 : s === 16 ? 17 : s;
   }
-}
-
-function checkCurrentDemandResType(o: CurrentDemandResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
-  if (o.EVSEPresentCurrent === undefined) throw missingField('EVSEPresentCurrent');
-  if (o.EVSECurrentLimitAchieved === undefined) throw missingField('EVSECurrentLimitAchieved');
-  if (o.EVSEVoltageLimitAchieved === undefined) throw missingField('EVSEVoltageLimitAchieved');
-  if (o.EVSEPowerLimitAchieved === undefined) throw missingField('EVSEPowerLimitAchieved');
-  if (o.EVSEID === undefined) throw missingField('EVSEID');
-  if (o.SAScheduleTupleID === undefined) throw missingField('SAScheduleTupleID');
 }
 
 export function encodeCurrentDemandResType(w: ExiWriter, o: CurrentDemandResType): void {
@@ -5460,7 +5364,7 @@ export function decodeDC_EVChargeParameterType(r: ExiReader): DC_EVChargeParamet
           // DC_EVChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVChargeParameterType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVChargeParameterType:first");
           }
@@ -5469,7 +5373,7 @@ export function decodeDC_EVChargeParameterType(r: ExiReader): DC_EVChargeParamet
           // DC_EVChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVChargeParameterType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVChargeParameterType:nil-end");
           }
@@ -5483,16 +5387,18 @@ export function decodeDC_EVChargeParameterType(r: ExiReader): DC_EVChargeParamet
   }
 }
 
+const EXPECTED_DC_EVChargeParameterType: readonly string[] = ["DepartureTime, DC_EVStatus","DC_EVStatus","EVMaximumCurrentLimit","EVMaximumPowerLimit, EVMaximumVoltageLimit","EVMaximumVoltageLimit","EVEnergyCapacity, EVEnergyRequest, FullSOC, BulkSOC","EVEnergyRequest, FullSOC, BulkSOC","FullSOC, BulkSOC","BulkSOC","","DepartureTime, DC_EVStatus","",""];
+
 function deviationDC_EVChargeParameterType(r: ExiReader, o: DC_EVChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}DC_EVChargeParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 11 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVChargeParameterType[10]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5506,12 +5412,6 @@ function deviationDC_EVChargeParameterType(r: ExiReader, o: DC_EVChargeParameter
       r.untypedValue();
       return s === 0 ? 10 : s === 11 ? 12 : s;
   }
-}
-
-function checkDC_EVChargeParameterType(o: DC_EVChargeParameterType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
-  if (o.EVMaximumCurrentLimit === undefined) throw missingField('EVMaximumCurrentLimit');
-  if (o.EVMaximumVoltageLimit === undefined) throw missingField('EVMaximumVoltageLimit');
 }
 
 export function encodeDC_EVChargeParameterType(w: ExiWriter, o: DC_EVChargeParameterType): void {
@@ -5658,7 +5558,7 @@ export function decodeDC_EVPowerDeliveryParameterType(r: ExiReader): DC_EVPowerD
           // DC_EVPowerDeliveryParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVPowerDeliveryParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVPowerDeliveryParameterType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVPowerDeliveryParameterType:first");
           }
@@ -5667,7 +5567,7 @@ export function decodeDC_EVPowerDeliveryParameterType(r: ExiReader): DC_EVPowerD
           // DC_EVPowerDeliveryParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVPowerDeliveryParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVPowerDeliveryParameterType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVPowerDeliveryParameterType:nil-end");
           }
@@ -5681,16 +5581,18 @@ export function decodeDC_EVPowerDeliveryParameterType(r: ExiReader): DC_EVPowerD
   }
 }
 
+const EXPECTED_DC_EVPowerDeliveryParameterType: readonly string[] = ["DC_EVStatus","BulkChargingComplete, ChargingComplete","ChargingComplete","","DC_EVStatus","",""];
+
 function deviationDC_EVPowerDeliveryParameterType(r: ExiReader, o: DC_EVPowerDeliveryParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVPowerDeliveryParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVPowerDeliveryParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}DC_EVPowerDeliveryParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVPowerDeliveryParameterType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5704,11 +5606,6 @@ function deviationDC_EVPowerDeliveryParameterType(r: ExiReader, o: DC_EVPowerDel
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkDC_EVPowerDeliveryParameterType(o: DC_EVPowerDeliveryParameterType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
-  if (o.ChargingComplete === undefined) throw missingField('ChargingComplete');
 }
 
 export function encodeDC_EVPowerDeliveryParameterType(w: ExiWriter, o: DC_EVPowerDeliveryParameterType): void {
@@ -5875,7 +5772,7 @@ export function decodeDC_EVSEChargeParameterType(r: ExiReader): DC_EVSEChargePar
           // DC_EVSEChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVSEChargeParameterType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVSEChargeParameterType:first");
           }
@@ -5884,7 +5781,7 @@ export function decodeDC_EVSEChargeParameterType(r: ExiReader): DC_EVSEChargePar
           // DC_EVSEChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVSEChargeParameterType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVSEChargeParameterType:nil-end");
           }
@@ -5898,16 +5795,18 @@ export function decodeDC_EVSEChargeParameterType(r: ExiReader): DC_EVSEChargePar
   }
 }
 
+const EXPECTED_DC_EVSEChargeParameterType: readonly string[] = ["DC_EVSEStatus","EVSEMaximumCurrentLimit","EVSEMaximumPowerLimit","EVSEMaximumVoltageLimit","EVSEMinimumCurrentLimit","EVSEMinimumVoltageLimit","EVSECurrentRegulationTolerance, EVSEPeakCurrentRipple","EVSEPeakCurrentRipple","EVSEEnergyToBeDelivered","","DC_EVSEStatus","",""];
+
 function deviationDC_EVSEChargeParameterType(r: ExiReader, o: DC_EVSEChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVSEChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVSEChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}DC_EVSEChargeParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 11 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVSEChargeParameterType[10]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5921,16 +5820,6 @@ function deviationDC_EVSEChargeParameterType(r: ExiReader, o: DC_EVSEChargeParam
       r.untypedValue();
       return s === 0 ? 10 : s === 11 ? 12 : s;
   }
-}
-
-function checkDC_EVSEChargeParameterType(o: DC_EVSEChargeParameterType): void {
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEMaximumCurrentLimit === undefined) throw missingField('EVSEMaximumCurrentLimit');
-  if (o.EVSEMaximumPowerLimit === undefined) throw missingField('EVSEMaximumPowerLimit');
-  if (o.EVSEMaximumVoltageLimit === undefined) throw missingField('EVSEMaximumVoltageLimit');
-  if (o.EVSEMinimumCurrentLimit === undefined) throw missingField('EVSEMinimumCurrentLimit');
-  if (o.EVSEMinimumVoltageLimit === undefined) throw missingField('EVSEMinimumVoltageLimit');
-  if (o.EVSEPeakCurrentRipple === undefined) throw missingField('EVSEPeakCurrentRipple');
 }
 
 export function encodeDC_EVSEChargeParameterType(w: ExiWriter, o: DC_EVSEChargeParameterType): void {
@@ -6077,7 +5966,7 @@ export function decodeDC_EVSEStatusType(r: ExiReader): DC_EVSEStatusType {
           // DC_EVSEStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVSEStatusType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVSEStatusType:first");
           }
@@ -6086,7 +5975,7 @@ export function decodeDC_EVSEStatusType(r: ExiReader): DC_EVSEStatusType {
           // DC_EVSEStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVSEStatusType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVSEStatusType:nil-end");
           }
@@ -6100,16 +5989,18 @@ export function decodeDC_EVSEStatusType(r: ExiReader): DC_EVSEStatusType {
   }
 }
 
+const EXPECTED_DC_EVSEStatusType: readonly string[] = ["NotificationMaxDelay","EVSENotification","EVSEIsolationStatus, EVSEStatusCode","EVSEStatusCode","","NotificationMaxDelay","",""];
+
 function deviationDC_EVSEStatusType(r: ExiReader, o: DC_EVSEStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVSEStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVSEStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}DC_EVSEStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVSEStatusType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6123,12 +6014,6 @@ function deviationDC_EVSEStatusType(r: ExiReader, o: DC_EVSEStatusType, s: numbe
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkDC_EVSEStatusType(o: DC_EVSEStatusType): void {
-  if (o.NotificationMaxDelay === undefined) throw missingField('NotificationMaxDelay');
-  if (o.EVSENotification === undefined) throw missingField('EVSENotification');
-  if (o.EVSEStatusCode === undefined) throw missingField('EVSEStatusCode');
 }
 
 export function encodeDC_EVSEStatusType(w: ExiWriter, o: DC_EVSEStatusType): void {
@@ -6238,7 +6123,7 @@ export function decodeDC_EVStatusType(r: ExiReader): DC_EVStatusType {
           // DC_EVStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVStatusType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVStatusType:first");
           }
@@ -6247,7 +6132,7 @@ export function decodeDC_EVStatusType(r: ExiReader): DC_EVStatusType {
           // DC_EVStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_EVStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_EVStatusType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_EVStatusType:nil-end");
           }
@@ -6261,16 +6146,18 @@ export function decodeDC_EVStatusType(r: ExiReader): DC_EVStatusType {
   }
 }
 
+const EXPECTED_DC_EVStatusType: readonly string[] = ["EVReady","EVErrorCode","EVRESSSOC","","EVReady","",""];
+
 function deviationDC_EVStatusType(r: ExiReader, o: DC_EVStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_EVStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_EVStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}DC_EVStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_EVStatusType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6284,12 +6171,6 @@ function deviationDC_EVStatusType(r: ExiReader, o: DC_EVStatusType, s: number, d
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkDC_EVStatusType(o: DC_EVStatusType): void {
-  if (o.EVReady === undefined) throw missingField('EVReady');
-  if (o.EVErrorCode === undefined) throw missingField('EVErrorCode');
-  if (o.EVRESSSOC === undefined) throw missingField('EVRESSSOC');
 }
 
 export function encodeDC_EVStatusType(w: ExiWriter, o: DC_EVStatusType): void {
@@ -6392,7 +6273,7 @@ export function decodeDiffieHellmanPublickeyType(r: ExiReader): DiffieHellmanPub
           // DiffieHellmanPublickeyType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDiffieHellmanPublickeyType(o); return o;
+            case 0: return o;
             case 1: s = deviationDiffieHellmanPublickeyType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DiffieHellmanPublickeyType:attrs-done");
           }
@@ -6401,7 +6282,7 @@ export function decodeDiffieHellmanPublickeyType(r: ExiReader): DiffieHellmanPub
           // DiffieHellmanPublickeyType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDiffieHellmanPublickeyType(o); return o;
+            case 0: return o;
             case 1: s = deviationDiffieHellmanPublickeyType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DiffieHellmanPublickeyType:nil-end");
           }
@@ -6415,16 +6296,18 @@ export function decodeDiffieHellmanPublickeyType(r: ExiReader): DiffieHellmanPub
   }
 }
 
+const EXPECTED_DiffieHellmanPublickeyType: readonly string[] = ["Id","value","","value","Id","",""];
+
 function deviationDiffieHellmanPublickeyType(r: ExiReader, o: DiffieHellmanPublickeyType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDiffieHellmanPublickeyType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DiffieHellmanPublickeyType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}DiffieHellmanPublickeyType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DiffieHellmanPublickeyType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6456,11 +6339,6 @@ function deviationDiffieHellmanPublickeyType(r: ExiReader, o: DiffieHellmanPubli
       o.value = r.untypedAs(DT_base640_65) as Uint8Array;
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkDiffieHellmanPublickeyType(o: DiffieHellmanPublickeyType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.value === undefined) throw missingField('value');
 }
 
 export function encodeDiffieHellmanPublickeyType(w: ExiWriter, o: DiffieHellmanPublickeyType): void {
@@ -6558,7 +6436,7 @@ export function decodeEMAIDType(r: ExiReader): EMAIDType {
           // EMAIDType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEMAIDType(o); return o;
+            case 0: return o;
             case 1: s = deviationEMAIDType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EMAIDType:attrs-done");
           }
@@ -6567,7 +6445,7 @@ export function decodeEMAIDType(r: ExiReader): EMAIDType {
           // EMAIDType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEMAIDType(o); return o;
+            case 0: return o;
             case 1: s = deviationEMAIDType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EMAIDType:nil-end");
           }
@@ -6581,16 +6459,18 @@ export function decodeEMAIDType(r: ExiReader): EMAIDType {
   }
 }
 
+const EXPECTED_EMAIDType: readonly string[] = ["Id","value","","value","Id","",""];
+
 function deviationEMAIDType(r: ExiReader, o: EMAIDType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEMAIDType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EMAIDType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}EMAIDType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EMAIDType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6622,11 +6502,6 @@ function deviationEMAIDType(r: ExiReader, o: EMAIDType, s: number, d: number): n
       o.value = r.untypedAs(DT_string14_15) as string;
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkEMAIDType(o: EMAIDType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.value === undefined) throw missingField('value');
 }
 
 export function encodeEMAIDType(w: ExiWriter, o: EMAIDType): void {
@@ -6707,7 +6582,7 @@ export function decodeEVChargeParameterType(r: ExiReader): EVChargeParameterType
           // EVChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVChargeParameterType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVChargeParameterType:first");
           }
@@ -6716,7 +6591,7 @@ export function decodeEVChargeParameterType(r: ExiReader): EVChargeParameterType
           // EVChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVChargeParameterType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVChargeParameterType:nil-end");
           }
@@ -6730,11 +6605,12 @@ export function decodeEVChargeParameterType(r: ExiReader): EVChargeParameterType
   }
 }
 
+const EXPECTED_EVChargeParameterType: readonly string[] = ["DepartureTime","","DepartureTime","",""];
+
 function deviationEVChargeParameterType(r: ExiReader, o: EVChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}EVChargeParameterType");
       return 0;
@@ -6753,9 +6629,6 @@ function deviationEVChargeParameterType(r: ExiReader, o: EVChargeParameterType, 
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkEVChargeParameterType(_o: EVChargeParameterType): void {
 }
 
 export function encodeEVChargeParameterType(w: ExiWriter, o: EVChargeParameterType): void {
@@ -6819,7 +6692,7 @@ export function decodeEVPowerDeliveryParameterType(r: ExiReader): EVPowerDeliver
           // EVPowerDeliveryParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerDeliveryParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerDeliveryParameterType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerDeliveryParameterType:first");
           }
@@ -6828,7 +6701,7 @@ export function decodeEVPowerDeliveryParameterType(r: ExiReader): EVPowerDeliver
           // EVPowerDeliveryParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerDeliveryParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerDeliveryParameterType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerDeliveryParameterType:nil-end");
           }
@@ -6842,11 +6715,12 @@ export function decodeEVPowerDeliveryParameterType(r: ExiReader): EVPowerDeliver
   }
 }
 
+const EXPECTED_EVPowerDeliveryParameterType: readonly string[] = ["","","",""];
+
 function deviationEVPowerDeliveryParameterType(r: ExiReader, o: EVPowerDeliveryParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPowerDeliveryParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPowerDeliveryParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}EVPowerDeliveryParameterType");
       return 0;
@@ -6865,9 +6739,6 @@ function deviationEVPowerDeliveryParameterType(r: ExiReader, o: EVPowerDeliveryP
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEVPowerDeliveryParameterType(_o: EVPowerDeliveryParameterType): void {
 }
 
 export function encodeEVPowerDeliveryParameterType(w: ExiWriter, o: EVPowerDeliveryParameterType): void {
@@ -6925,7 +6796,7 @@ export function decodeEVSEChargeParameterType(r: ExiReader): EVSEChargeParameter
           // EVSEChargeParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEChargeParameterType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEChargeParameterType:first");
           }
@@ -6934,7 +6805,7 @@ export function decodeEVSEChargeParameterType(r: ExiReader): EVSEChargeParameter
           // EVSEChargeParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEChargeParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEChargeParameterType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEChargeParameterType:nil-end");
           }
@@ -6948,11 +6819,12 @@ export function decodeEVSEChargeParameterType(r: ExiReader): EVSEChargeParameter
   }
 }
 
+const EXPECTED_EVSEChargeParameterType: readonly string[] = ["","","",""];
+
 function deviationEVSEChargeParameterType(r: ExiReader, o: EVSEChargeParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVSEChargeParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVSEChargeParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}EVSEChargeParameterType");
       return 0;
@@ -6971,9 +6843,6 @@ function deviationEVSEChargeParameterType(r: ExiReader, o: EVSEChargeParameterTy
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEVSEChargeParameterType(_o: EVSEChargeParameterType): void {
 }
 
 export function encodeEVSEChargeParameterType(w: ExiWriter, o: EVSEChargeParameterType): void {
@@ -7052,7 +6921,7 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
           // EVSEStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEStatusType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEStatusType:first");
           }
@@ -7061,7 +6930,7 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
           // EVSEStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEStatusType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEStatusType:nil-end");
           }
@@ -7075,16 +6944,18 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
   }
 }
 
+const EXPECTED_EVSEStatusType: readonly string[] = ["NotificationMaxDelay","EVSENotification","","NotificationMaxDelay","",""];
+
 function deviationEVSEStatusType(r: ExiReader, o: EVSEStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVSEStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVSEStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}EVSEStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVSEStatusType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7098,11 +6969,6 @@ function deviationEVSEStatusType(r: ExiReader, o: EVSEStatusType, s: number, d: 
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkEVSEStatusType(o: EVSEStatusType): void {
-  if (o.NotificationMaxDelay === undefined) throw missingField('NotificationMaxDelay');
-  if (o.EVSENotification === undefined) throw missingField('EVSENotification');
 }
 
 export function encodeEVSEStatusType(w: ExiWriter, o: EVSEStatusType): void {
@@ -7170,7 +7036,7 @@ export function decodeEVStatusType(r: ExiReader): EVStatusType {
           // EVStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVStatusType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVStatusType:first");
           }
@@ -7179,7 +7045,7 @@ export function decodeEVStatusType(r: ExiReader): EVStatusType {
           // EVStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVStatusType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVStatusType:nil-end");
           }
@@ -7193,11 +7059,12 @@ export function decodeEVStatusType(r: ExiReader): EVStatusType {
   }
 }
 
+const EXPECTED_EVStatusType: readonly string[] = ["","","",""];
+
 function deviationEVStatusType(r: ExiReader, o: EVStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}EVStatusType");
       return 0;
@@ -7216,9 +7083,6 @@ function deviationEVStatusType(r: ExiReader, o: EVStatusType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEVStatusType(_o: EVStatusType): void {
 }
 
 export function encodeEVStatusType(w: ExiWriter, o: EVStatusType): void {
@@ -7289,7 +7153,7 @@ export function decodeEntryType(r: ExiReader): EntryType {
           // EntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationEntryType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EntryType:first");
           }
@@ -7298,7 +7162,7 @@ export function decodeEntryType(r: ExiReader): EntryType {
           // EntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationEntryType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EntryType:nil-end");
           }
@@ -7312,16 +7176,18 @@ export function decodeEntryType(r: ExiReader): EntryType {
   }
 }
 
+const EXPECTED_EntryType: readonly string[] = ["RelativeTimeInterval","","RelativeTimeInterval","",""];
+
 function deviationEntryType(r: ExiReader, o: EntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}EntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EntryType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7335,10 +7201,6 @@ function deviationEntryType(r: ExiReader, o: EntryType, s: number, d: number): n
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkEntryType(o: EntryType): void {
-  if (o.RelativeTimeInterval === undefined) throw missingField('RelativeTimeInterval');
 }
 
 export function encodeEntryType(w: ExiWriter, o: EntryType): void {
@@ -7401,7 +7263,7 @@ export function decodeIntervalType(r: ExiReader): IntervalType {
           // IntervalType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkIntervalType(o); return o;
+            case 0: return o;
             case 1: s = deviationIntervalType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "IntervalType:first");
           }
@@ -7410,7 +7272,7 @@ export function decodeIntervalType(r: ExiReader): IntervalType {
           // IntervalType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkIntervalType(o); return o;
+            case 0: return o;
             case 1: s = deviationIntervalType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "IntervalType:nil-end");
           }
@@ -7424,11 +7286,12 @@ export function decodeIntervalType(r: ExiReader): IntervalType {
   }
 }
 
+const EXPECTED_IntervalType: readonly string[] = ["","","",""];
+
 function deviationIntervalType(r: ExiReader, o: IntervalType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkIntervalType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_IntervalType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}IntervalType");
       return 0;
@@ -7447,9 +7310,6 @@ function deviationIntervalType(r: ExiReader, o: IntervalType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkIntervalType(_o: IntervalType): void {
 }
 
 export function encodeIntervalType(w: ExiWriter, o: IntervalType): void {
@@ -7527,7 +7387,7 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
           // ListOfRootCertificateIDsType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkListOfRootCertificateIDsType(o); return o;
+            case 0: return o;
             case 1: s = deviationListOfRootCertificateIDsType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ListOfRootCertificateIDsType:first");
           }
@@ -7536,7 +7396,7 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
           // ListOfRootCertificateIDsType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkListOfRootCertificateIDsType(o); return o;
+            case 0: return o;
             case 1: s = deviationListOfRootCertificateIDsType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ListOfRootCertificateIDsType:nil-end");
           }
@@ -7550,16 +7410,18 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
   }
 }
 
+const EXPECTED_ListOfRootCertificateIDsType: readonly string[] = ["RootCertificateID","RootCertificateID","RootCertificateID","",""];
+
 function deviationListOfRootCertificateIDsType(r: ExiReader, o: ListOfRootCertificateIDsType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkListOfRootCertificateIDsType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ListOfRootCertificateIDsType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ListOfRootCertificateIDsType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ListOfRootCertificateIDsType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7573,10 +7435,6 @@ function deviationListOfRootCertificateIDsType(r: ExiReader, o: ListOfRootCertif
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkListOfRootCertificateIDsType(o: ListOfRootCertificateIDsType): void {
-  if (o.RootCertificateID === undefined || o.RootCertificateID.length < 1) throw missingField('RootCertificateID');
 }
 
 export function encodeListOfRootCertificateIDsType(w: ExiWriter, o: ListOfRootCertificateIDsType): void {
@@ -7681,7 +7539,7 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
           // MessageHeaderType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMessageHeaderType(o); return o;
+            case 0: return o;
             case 1: s = deviationMessageHeaderType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MessageHeaderType:first");
           }
@@ -7690,7 +7548,7 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
           // MessageHeaderType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMessageHeaderType(o); return o;
+            case 0: return o;
             case 1: s = deviationMessageHeaderType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MessageHeaderType:nil-end");
           }
@@ -7704,16 +7562,18 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
   }
 }
 
+const EXPECTED_MessageHeaderType: readonly string[] = ["SessionID","Notification, Signature","Signature","","SessionID","",""];
+
 function deviationMessageHeaderType(r: ExiReader, o: MessageHeaderType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMessageHeaderType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MessageHeaderType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgHeader}MessageHeaderType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MessageHeaderType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7727,10 +7587,6 @@ function deviationMessageHeaderType(r: ExiReader, o: MessageHeaderType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkMessageHeaderType(o: MessageHeaderType): void {
-  if (o.SessionID === undefined) throw missingField('SessionID');
 }
 
 export function encodeMessageHeaderType(w: ExiWriter, o: MessageHeaderType): void {
@@ -7867,7 +7723,7 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
           // MeterInfoType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeterInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeterInfoType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeterInfoType:first");
           }
@@ -7876,7 +7732,7 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
           // MeterInfoType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeterInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeterInfoType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeterInfoType:nil-end");
           }
@@ -7890,16 +7746,18 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
   }
 }
 
+const EXPECTED_MeterInfoType: readonly string[] = ["MeterID","MeterReading, SigMeterReading, MeterStatus, TMeter","SigMeterReading, MeterStatus, TMeter","MeterStatus, TMeter","TMeter","","MeterID","",""];
+
 function deviationMeterInfoType(r: ExiReader, o: MeterInfoType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeterInfoType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeterInfoType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}MeterInfoType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeterInfoType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7913,10 +7771,6 @@ function deviationMeterInfoType(r: ExiReader, o: MeterInfoType, s: number, d: nu
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkMeterInfoType(o: MeterInfoType): void {
-  if (o.MeterID === undefined) throw missingField('MeterID');
 }
 
 export function encodeMeterInfoType(w: ExiWriter, o: MeterInfoType): void {
@@ -8053,7 +7907,7 @@ export function decodeMeteringReceiptReqType(r: ExiReader): MeteringReceiptReqTy
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 7; continue;
-            case 1: checkMeteringReceiptReqType(o); return o;
+            case 1: return o;
             case 2: s = deviationMeteringReceiptReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptReqType:first");
           }
@@ -8062,7 +7916,7 @@ export function decodeMeteringReceiptReqType(r: ExiReader): MeteringReceiptReqTy
           // MeteringReceiptReqType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringReceiptReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringReceiptReqType(r, o, 7, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptReqType:attrs-done");
           }
@@ -8071,7 +7925,7 @@ export function decodeMeteringReceiptReqType(r: ExiReader): MeteringReceiptReqTy
           // MeteringReceiptReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringReceiptReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringReceiptReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptReqType:nil-end");
           }
@@ -8085,16 +7939,18 @@ export function decodeMeteringReceiptReqType(r: ExiReader): MeteringReceiptReqTy
   }
 }
 
+const EXPECTED_MeteringReceiptReqType: readonly string[] = ["Id, SessionID","SessionID","SAScheduleTupleID, MeterInfo","MeterInfo","","SessionID","Id","",""];
+
 function deviationMeteringReceiptReqType(r: ExiReader, o: MeteringReceiptReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeteringReceiptReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeteringReceiptReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}MeteringReceiptReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeteringReceiptReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8126,11 +7982,6 @@ function deviationMeteringReceiptReqType(r: ExiReader, o: MeteringReceiptReqType
       r.untypedValue();
       return s === 0 || s === 1 ? 5 : s === 6 || s === 7 ? 8 : s;
   }
-}
-
-function checkMeteringReceiptReqType(o: MeteringReceiptReqType): void {
-  if (o.SessionID === undefined) throw missingField('SessionID');
-  if (o.MeterInfo === undefined) throw missingField('MeterInfo');
 }
 
 export function encodeMeteringReceiptReqType(w: ExiWriter, o: MeteringReceiptReqType): void {
@@ -8234,7 +8085,7 @@ export function decodeMeteringReceiptResType(r: ExiReader): MeteringReceiptResTy
           // MeteringReceiptResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringReceiptResType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringReceiptResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptResType:first");
           }
@@ -8243,7 +8094,7 @@ export function decodeMeteringReceiptResType(r: ExiReader): MeteringReceiptResTy
           // MeteringReceiptResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringReceiptResType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringReceiptResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringReceiptResType:nil-end");
           }
@@ -8257,16 +8108,18 @@ export function decodeMeteringReceiptResType(r: ExiReader): MeteringReceiptResTy
   }
 }
 
+const EXPECTED_MeteringReceiptResType: readonly string[] = ["ResponseCode","AC_EVSEStatus, DC_EVSEStatus","","ResponseCode","",""];
+
 function deviationMeteringReceiptResType(r: ExiReader, o: MeteringReceiptResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeteringReceiptResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeteringReceiptResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}MeteringReceiptResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeteringReceiptResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8280,10 +8133,6 @@ function deviationMeteringReceiptResType(r: ExiReader, o: MeteringReceiptResType
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkMeteringReceiptResType(o: MeteringReceiptResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeMeteringReceiptResType(w: ExiWriter, o: MeteringReceiptResType): void {
@@ -8376,7 +8225,7 @@ export function decodeNotificationType(r: ExiReader): NotificationType {
           // NotificationType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkNotificationType(o); return o;
+            case 0: return o;
             case 1: s = deviationNotificationType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "NotificationType:first");
           }
@@ -8385,7 +8234,7 @@ export function decodeNotificationType(r: ExiReader): NotificationType {
           // NotificationType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkNotificationType(o); return o;
+            case 0: return o;
             case 1: s = deviationNotificationType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "NotificationType:nil-end");
           }
@@ -8399,16 +8248,18 @@ export function decodeNotificationType(r: ExiReader): NotificationType {
   }
 }
 
+const EXPECTED_NotificationType: readonly string[] = ["FaultCode","FaultMsg","","FaultCode","",""];
+
 function deviationNotificationType(r: ExiReader, o: NotificationType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkNotificationType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_NotificationType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}NotificationType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_NotificationType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8422,10 +8273,6 @@ function deviationNotificationType(r: ExiReader, o: NotificationType, s: number,
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkNotificationType(o: NotificationType): void {
-  if (o.FaultCode === undefined) throw missingField('FaultCode');
 }
 
 export function encodeNotificationType(w: ExiWriter, o: NotificationType): void {
@@ -8517,7 +8364,7 @@ export function decodePMaxScheduleEntryType(r: ExiReader): PMaxScheduleEntryType
           // PMaxScheduleEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPMaxScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationPMaxScheduleEntryType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PMaxScheduleEntryType:first");
           }
@@ -8526,7 +8373,7 @@ export function decodePMaxScheduleEntryType(r: ExiReader): PMaxScheduleEntryType
           // PMaxScheduleEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPMaxScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationPMaxScheduleEntryType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PMaxScheduleEntryType:nil-end");
           }
@@ -8540,16 +8387,18 @@ export function decodePMaxScheduleEntryType(r: ExiReader): PMaxScheduleEntryType
   }
 }
 
+const EXPECTED_PMaxScheduleEntryType: readonly string[] = ["RelativeTimeInterval","PMax","","RelativeTimeInterval","",""];
+
 function deviationPMaxScheduleEntryType(r: ExiReader, o: PMaxScheduleEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPMaxScheduleEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PMaxScheduleEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}PMaxScheduleEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PMaxScheduleEntryType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8563,11 +8412,6 @@ function deviationPMaxScheduleEntryType(r: ExiReader, o: PMaxScheduleEntryType, 
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPMaxScheduleEntryType(o: PMaxScheduleEntryType): void {
-  if (o.RelativeTimeInterval === undefined) throw missingField('RelativeTimeInterval');
-  if (o.PMax === undefined) throw missingField('PMax');
 }
 
 export function encodePMaxScheduleEntryType(w: ExiWriter, o: PMaxScheduleEntryType): void {
@@ -8655,7 +8499,7 @@ export function decodePMaxScheduleType(r: ExiReader): PMaxScheduleType {
           // PMaxScheduleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPMaxScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPMaxScheduleType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PMaxScheduleType:first");
           }
@@ -8664,7 +8508,7 @@ export function decodePMaxScheduleType(r: ExiReader): PMaxScheduleType {
           // PMaxScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPMaxScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPMaxScheduleType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PMaxScheduleType:nil-end");
           }
@@ -8678,16 +8522,18 @@ export function decodePMaxScheduleType(r: ExiReader): PMaxScheduleType {
   }
 }
 
+const EXPECTED_PMaxScheduleType: readonly string[] = ["PMaxScheduleEntry","PMaxScheduleEntry","PMaxScheduleEntry","",""];
+
 function deviationPMaxScheduleType(r: ExiReader, o: PMaxScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPMaxScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PMaxScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}PMaxScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PMaxScheduleType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8701,10 +8547,6 @@ function deviationPMaxScheduleType(r: ExiReader, o: PMaxScheduleType, s: number,
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkPMaxScheduleType(o: PMaxScheduleType): void {
-  if (o.PMaxScheduleEntry === undefined || o.PMaxScheduleEntry.length < 1) throw missingField('PMaxScheduleEntry');
 }
 
 export function encodePMaxScheduleType(w: ExiWriter, o: PMaxScheduleType): void {
@@ -8805,7 +8647,7 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
           // ParameterSetType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterSetType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterSetType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterSetType:first");
           }
@@ -8814,7 +8656,7 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
           // ParameterSetType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterSetType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterSetType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterSetType:nil-end");
           }
@@ -8828,16 +8670,18 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
   }
 }
 
+const EXPECTED_ParameterSetType: readonly string[] = ["ParameterSetID","Parameter","Parameter","ParameterSetID","",""];
+
 function deviationParameterSetType(r: ExiReader, o: ParameterSetType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkParameterSetType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ParameterSetType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ParameterSetType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ParameterSetType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8851,11 +8695,6 @@ function deviationParameterSetType(r: ExiReader, o: ParameterSetType, s: number,
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkParameterSetType(o: ParameterSetType): void {
-  if (o.ParameterSetID === undefined) throw missingField('ParameterSetID');
-  if (o.Parameter === undefined || o.Parameter.length < 1) throw missingField('Parameter');
 }
 
 export function encodeParameterSetType(w: ExiWriter, o: ParameterSetType): void {
@@ -9021,7 +8860,7 @@ export function decodeParameterType(r: ExiReader): ParameterType {
           // ParameterType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterType(r, o, 10, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterType:attrs-done");
           }
@@ -9030,7 +8869,7 @@ export function decodeParameterType(r: ExiReader): ParameterType {
           // ParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterType:nil-end");
           }
@@ -9044,16 +8883,18 @@ export function decodeParameterType(r: ExiReader): ParameterType {
   }
 }
 
+const EXPECTED_ParameterType: readonly string[] = ["Name","boolValue, byteValue, shortValue, intValue, physicalValue, stringValue","","","","","","","boolValue, byteValue, shortValue, intValue, physicalValue, stringValue","Name","",""];
+
 function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ParameterType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9085,10 +8926,6 @@ function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: nu
       r.untypedValue();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
   }
-}
-
-function checkParameterType(o: ParameterType): void {
-  if (o.Name === undefined) throw missingField('Name');
 }
 
 export function encodeParameterType(w: ExiWriter, o: ParameterType): void {
@@ -9214,7 +9051,7 @@ export function decodePaymentDetailsReqType(r: ExiReader): PaymentDetailsReqType
           // PaymentDetailsReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentDetailsReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentDetailsReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentDetailsReqType:first");
           }
@@ -9223,7 +9060,7 @@ export function decodePaymentDetailsReqType(r: ExiReader): PaymentDetailsReqType
           // PaymentDetailsReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentDetailsReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentDetailsReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentDetailsReqType:nil-end");
           }
@@ -9237,16 +9074,18 @@ export function decodePaymentDetailsReqType(r: ExiReader): PaymentDetailsReqType
   }
 }
 
+const EXPECTED_PaymentDetailsReqType: readonly string[] = ["eMAID","ContractSignatureCertChain","","eMAID","",""];
+
 function deviationPaymentDetailsReqType(r: ExiReader, o: PaymentDetailsReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPaymentDetailsReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PaymentDetailsReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}PaymentDetailsReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PaymentDetailsReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9260,11 +9099,6 @@ function deviationPaymentDetailsReqType(r: ExiReader, o: PaymentDetailsReqType, 
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPaymentDetailsReqType(o: PaymentDetailsReqType): void {
-  if (o.eMAID === undefined) throw missingField('eMAID');
-  if (o.ContractSignatureCertChain === undefined) throw missingField('ContractSignatureCertChain');
 }
 
 export function encodePaymentDetailsReqType(w: ExiWriter, o: PaymentDetailsReqType): void {
@@ -9363,7 +9197,7 @@ export function decodePaymentDetailsResType(r: ExiReader): PaymentDetailsResType
           // PaymentDetailsResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentDetailsResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentDetailsResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentDetailsResType:first");
           }
@@ -9372,7 +9206,7 @@ export function decodePaymentDetailsResType(r: ExiReader): PaymentDetailsResType
           // PaymentDetailsResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentDetailsResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentDetailsResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentDetailsResType:nil-end");
           }
@@ -9386,16 +9220,18 @@ export function decodePaymentDetailsResType(r: ExiReader): PaymentDetailsResType
   }
 }
 
+const EXPECTED_PaymentDetailsResType: readonly string[] = ["ResponseCode","GenChallenge","EVSETimeStamp","","ResponseCode","",""];
+
 function deviationPaymentDetailsResType(r: ExiReader, o: PaymentDetailsResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPaymentDetailsResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PaymentDetailsResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}PaymentDetailsResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PaymentDetailsResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9409,12 +9245,6 @@ function deviationPaymentDetailsResType(r: ExiReader, o: PaymentDetailsResType, 
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPaymentDetailsResType(o: PaymentDetailsResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.GenChallenge === undefined) throw missingField('GenChallenge');
-  if (o.EVSETimeStamp === undefined) throw missingField('EVSETimeStamp');
 }
 
 export function encodePaymentDetailsResType(w: ExiWriter, o: PaymentDetailsResType): void {
@@ -9507,7 +9337,7 @@ export function decodePaymentOptionListType(r: ExiReader): PaymentOptionListType
           // PaymentOptionListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentOptionListType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentOptionListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentOptionListType:first");
           }
@@ -9516,7 +9346,7 @@ export function decodePaymentOptionListType(r: ExiReader): PaymentOptionListType
           // PaymentOptionListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentOptionListType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentOptionListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentOptionListType:nil-end");
           }
@@ -9530,16 +9360,18 @@ export function decodePaymentOptionListType(r: ExiReader): PaymentOptionListType
   }
 }
 
+const EXPECTED_PaymentOptionListType: readonly string[] = ["PaymentOption","PaymentOption","PaymentOption","",""];
+
 function deviationPaymentOptionListType(r: ExiReader, o: PaymentOptionListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPaymentOptionListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PaymentOptionListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}PaymentOptionListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PaymentOptionListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9553,10 +9385,6 @@ function deviationPaymentOptionListType(r: ExiReader, o: PaymentOptionListType, 
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkPaymentOptionListType(o: PaymentOptionListType): void {
-  if (o.PaymentOption === undefined || o.PaymentOption.length < 1) throw missingField('PaymentOption');
 }
 
 export function encodePaymentOptionListType(w: ExiWriter, o: PaymentOptionListType): void {
@@ -9648,7 +9476,7 @@ export function decodePaymentServiceSelectionReqType(r: ExiReader): PaymentServi
           // PaymentServiceSelectionReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentServiceSelectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentServiceSelectionReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentServiceSelectionReqType:first");
           }
@@ -9657,7 +9485,7 @@ export function decodePaymentServiceSelectionReqType(r: ExiReader): PaymentServi
           // PaymentServiceSelectionReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentServiceSelectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentServiceSelectionReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentServiceSelectionReqType:nil-end");
           }
@@ -9671,16 +9499,18 @@ export function decodePaymentServiceSelectionReqType(r: ExiReader): PaymentServi
   }
 }
 
+const EXPECTED_PaymentServiceSelectionReqType: readonly string[] = ["SelectedPaymentOption","SelectedServiceList","","SelectedPaymentOption","",""];
+
 function deviationPaymentServiceSelectionReqType(r: ExiReader, o: PaymentServiceSelectionReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPaymentServiceSelectionReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PaymentServiceSelectionReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}PaymentServiceSelectionReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PaymentServiceSelectionReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9694,11 +9524,6 @@ function deviationPaymentServiceSelectionReqType(r: ExiReader, o: PaymentService
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPaymentServiceSelectionReqType(o: PaymentServiceSelectionReqType): void {
-  if (o.SelectedPaymentOption === undefined) throw missingField('SelectedPaymentOption');
-  if (o.SelectedServiceList === undefined) throw missingField('SelectedServiceList');
 }
 
 export function encodePaymentServiceSelectionReqType(w: ExiWriter, o: PaymentServiceSelectionReqType): void {
@@ -9777,7 +9602,7 @@ export function decodePaymentServiceSelectionResType(r: ExiReader): PaymentServi
           // PaymentServiceSelectionResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentServiceSelectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentServiceSelectionResType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentServiceSelectionResType:first");
           }
@@ -9786,7 +9611,7 @@ export function decodePaymentServiceSelectionResType(r: ExiReader): PaymentServi
           // PaymentServiceSelectionResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPaymentServiceSelectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPaymentServiceSelectionResType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PaymentServiceSelectionResType:nil-end");
           }
@@ -9800,16 +9625,18 @@ export function decodePaymentServiceSelectionResType(r: ExiReader): PaymentServi
   }
 }
 
+const EXPECTED_PaymentServiceSelectionResType: readonly string[] = ["ResponseCode","","ResponseCode","",""];
+
 function deviationPaymentServiceSelectionResType(r: ExiReader, o: PaymentServiceSelectionResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPaymentServiceSelectionResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PaymentServiceSelectionResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}PaymentServiceSelectionResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PaymentServiceSelectionResType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9823,10 +9650,6 @@ function deviationPaymentServiceSelectionResType(r: ExiReader, o: PaymentService
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkPaymentServiceSelectionResType(o: PaymentServiceSelectionResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodePaymentServiceSelectionResType(w: ExiWriter, o: PaymentServiceSelectionResType): void {
@@ -9920,7 +9743,7 @@ export function decodePhysicalValueType(r: ExiReader): PhysicalValueType {
           // PhysicalValueType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPhysicalValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationPhysicalValueType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PhysicalValueType:first");
           }
@@ -9929,7 +9752,7 @@ export function decodePhysicalValueType(r: ExiReader): PhysicalValueType {
           // PhysicalValueType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPhysicalValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationPhysicalValueType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PhysicalValueType:nil-end");
           }
@@ -9943,16 +9766,18 @@ export function decodePhysicalValueType(r: ExiReader): PhysicalValueType {
   }
 }
 
+const EXPECTED_PhysicalValueType: readonly string[] = ["Multiplier","Unit","Value","","Multiplier","",""];
+
 function deviationPhysicalValueType(r: ExiReader, o: PhysicalValueType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPhysicalValueType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PhysicalValueType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}PhysicalValueType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PhysicalValueType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9966,12 +9791,6 @@ function deviationPhysicalValueType(r: ExiReader, o: PhysicalValueType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPhysicalValueType(o: PhysicalValueType): void {
-  if (o.Multiplier === undefined) throw missingField('Multiplier');
-  if (o.Unit === undefined) throw missingField('Unit');
-  if (o.Value === undefined) throw missingField('Value');
 }
 
 export function encodePhysicalValueType(w: ExiWriter, o: PhysicalValueType): void {
@@ -10090,7 +9909,7 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
           // PowerDeliveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryReqType:first");
           }
@@ -10099,7 +9918,7 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
           // PowerDeliveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryReqType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryReqType:nil-end");
           }
@@ -10113,16 +9932,18 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
   }
 }
 
+const EXPECTED_PowerDeliveryReqType: readonly string[] = ["ChargeProgress","SAScheduleTupleID","ChargingProfile, DC_EVPowerDeliveryParameter","DC_EVPowerDeliveryParameter","","ChargeProgress","",""];
+
 function deviationPowerDeliveryReqType(r: ExiReader, o: PowerDeliveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerDeliveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerDeliveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}PowerDeliveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerDeliveryReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10136,11 +9957,6 @@ function deviationPowerDeliveryReqType(r: ExiReader, o: PowerDeliveryReqType, s:
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkPowerDeliveryReqType(o: PowerDeliveryReqType): void {
-  if (o.ChargeProgress === undefined) throw missingField('ChargeProgress');
-  if (o.SAScheduleTupleID === undefined) throw missingField('SAScheduleTupleID');
 }
 
 export function encodePowerDeliveryReqType(w: ExiWriter, o: PowerDeliveryReqType): void {
@@ -10245,7 +10061,7 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
           // PowerDeliveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryResType:first");
           }
@@ -10254,7 +10070,7 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
           // PowerDeliveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryResType:nil-end");
           }
@@ -10268,16 +10084,18 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
   }
 }
 
+const EXPECTED_PowerDeliveryResType: readonly string[] = ["ResponseCode","AC_EVSEStatus, DC_EVSEStatus","","ResponseCode","",""];
+
 function deviationPowerDeliveryResType(r: ExiReader, o: PowerDeliveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerDeliveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerDeliveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}PowerDeliveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerDeliveryResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10291,10 +10109,6 @@ function deviationPowerDeliveryResType(r: ExiReader, o: PowerDeliveryResType, s:
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPowerDeliveryResType(o: PowerDeliveryResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodePowerDeliveryResType(w: ExiWriter, o: PowerDeliveryResType): void {
@@ -10396,7 +10210,7 @@ export function decodePreChargeReqType(r: ExiReader): PreChargeReqType {
           // PreChargeReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPreChargeReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPreChargeReqType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PreChargeReqType:first");
           }
@@ -10405,7 +10219,7 @@ export function decodePreChargeReqType(r: ExiReader): PreChargeReqType {
           // PreChargeReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPreChargeReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPreChargeReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PreChargeReqType:nil-end");
           }
@@ -10419,16 +10233,18 @@ export function decodePreChargeReqType(r: ExiReader): PreChargeReqType {
   }
 }
 
+const EXPECTED_PreChargeReqType: readonly string[] = ["DC_EVStatus","EVTargetVoltage","EVTargetCurrent","","DC_EVStatus","",""];
+
 function deviationPreChargeReqType(r: ExiReader, o: PreChargeReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPreChargeReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PreChargeReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}PreChargeReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PreChargeReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10442,12 +10258,6 @@ function deviationPreChargeReqType(r: ExiReader, o: PreChargeReqType, s: number,
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPreChargeReqType(o: PreChargeReqType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
-  if (o.EVTargetVoltage === undefined) throw missingField('EVTargetVoltage');
-  if (o.EVTargetCurrent === undefined) throw missingField('EVTargetCurrent');
 }
 
 export function encodePreChargeReqType(w: ExiWriter, o: PreChargeReqType): void {
@@ -10551,7 +10361,7 @@ export function decodePreChargeResType(r: ExiReader): PreChargeResType {
           // PreChargeResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPreChargeResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPreChargeResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PreChargeResType:first");
           }
@@ -10560,7 +10370,7 @@ export function decodePreChargeResType(r: ExiReader): PreChargeResType {
           // PreChargeResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPreChargeResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPreChargeResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PreChargeResType:nil-end");
           }
@@ -10574,16 +10384,18 @@ export function decodePreChargeResType(r: ExiReader): PreChargeResType {
   }
 }
 
+const EXPECTED_PreChargeResType: readonly string[] = ["ResponseCode","DC_EVSEStatus","EVSEPresentVoltage","","ResponseCode","",""];
+
 function deviationPreChargeResType(r: ExiReader, o: PreChargeResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPreChargeResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PreChargeResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}PreChargeResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PreChargeResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10597,12 +10409,6 @@ function deviationPreChargeResType(r: ExiReader, o: PreChargeResType, s: number,
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPreChargeResType(o: PreChargeResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
 }
 
 export function encodePreChargeResType(w: ExiWriter, o: PreChargeResType): void {
@@ -10707,7 +10513,7 @@ export function decodeProfileEntryType(r: ExiReader): ProfileEntryType {
           // ProfileEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkProfileEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationProfileEntryType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ProfileEntryType:first");
           }
@@ -10716,7 +10522,7 @@ export function decodeProfileEntryType(r: ExiReader): ProfileEntryType {
           // ProfileEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkProfileEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationProfileEntryType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ProfileEntryType:nil-end");
           }
@@ -10730,16 +10536,18 @@ export function decodeProfileEntryType(r: ExiReader): ProfileEntryType {
   }
 }
 
+const EXPECTED_ProfileEntryType: readonly string[] = ["ChargingProfileEntryStart","ChargingProfileEntryMaxPower","ChargingProfileEntryMaxNumberOfPhasesInUse","","ChargingProfileEntryStart","",""];
+
 function deviationProfileEntryType(r: ExiReader, o: ProfileEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkProfileEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ProfileEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ProfileEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ProfileEntryType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10753,11 +10561,6 @@ function deviationProfileEntryType(r: ExiReader, o: ProfileEntryType, s: number,
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkProfileEntryType(o: ProfileEntryType): void {
-  if (o.ChargingProfileEntryStart === undefined) throw missingField('ChargingProfileEntryStart');
-  if (o.ChargingProfileEntryMaxPower === undefined) throw missingField('ChargingProfileEntryMaxPower');
 }
 
 export function encodeProfileEntryType(w: ExiWriter, o: ProfileEntryType): void {
@@ -10853,7 +10656,7 @@ export function decodeRelativeTimeIntervalType(r: ExiReader): RelativeTimeInterv
           // RelativeTimeIntervalType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRelativeTimeIntervalType(o); return o;
+            case 0: return o;
             case 1: s = deviationRelativeTimeIntervalType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RelativeTimeIntervalType:first");
           }
@@ -10862,7 +10665,7 @@ export function decodeRelativeTimeIntervalType(r: ExiReader): RelativeTimeInterv
           // RelativeTimeIntervalType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRelativeTimeIntervalType(o); return o;
+            case 0: return o;
             case 1: s = deviationRelativeTimeIntervalType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RelativeTimeIntervalType:nil-end");
           }
@@ -10876,16 +10679,18 @@ export function decodeRelativeTimeIntervalType(r: ExiReader): RelativeTimeInterv
   }
 }
 
+const EXPECTED_RelativeTimeIntervalType: readonly string[] = ["start","duration","","start","",""];
+
 function deviationRelativeTimeIntervalType(r: ExiReader, o: RelativeTimeIntervalType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkRelativeTimeIntervalType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_RelativeTimeIntervalType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}RelativeTimeIntervalType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_RelativeTimeIntervalType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10899,10 +10704,6 @@ function deviationRelativeTimeIntervalType(r: ExiReader, o: RelativeTimeInterval
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkRelativeTimeIntervalType(o: RelativeTimeIntervalType): void {
-  if (o.start === undefined) throw missingField('start');
 }
 
 export function encodeRelativeTimeIntervalType(w: ExiWriter, o: RelativeTimeIntervalType): void {
@@ -10991,7 +10792,7 @@ export function decodeSAScheduleListType(r: ExiReader): SAScheduleListType {
           // SAScheduleListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSAScheduleListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSAScheduleListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SAScheduleListType:first");
           }
@@ -11000,7 +10801,7 @@ export function decodeSAScheduleListType(r: ExiReader): SAScheduleListType {
           // SAScheduleListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSAScheduleListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSAScheduleListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SAScheduleListType:nil-end");
           }
@@ -11014,16 +10815,18 @@ export function decodeSAScheduleListType(r: ExiReader): SAScheduleListType {
   }
 }
 
+const EXPECTED_SAScheduleListType: readonly string[] = ["SAScheduleTuple","SAScheduleTuple","SAScheduleTuple","",""];
+
 function deviationSAScheduleListType(r: ExiReader, o: SAScheduleListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSAScheduleListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SAScheduleListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SAScheduleListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SAScheduleListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11037,10 +10840,6 @@ function deviationSAScheduleListType(r: ExiReader, o: SAScheduleListType, s: num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSAScheduleListType(o: SAScheduleListType): void {
-  if (o.SAScheduleTuple === undefined || o.SAScheduleTuple.length < 1) throw missingField('SAScheduleTuple');
 }
 
 export function encodeSAScheduleListType(w: ExiWriter, o: SAScheduleListType): void {
@@ -11143,7 +10942,7 @@ export function decodeSAScheduleTupleType(r: ExiReader): SAScheduleTupleType {
           // SAScheduleTupleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSAScheduleTupleType(o); return o;
+            case 0: return o;
             case 1: s = deviationSAScheduleTupleType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SAScheduleTupleType:first");
           }
@@ -11152,7 +10951,7 @@ export function decodeSAScheduleTupleType(r: ExiReader): SAScheduleTupleType {
           // SAScheduleTupleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSAScheduleTupleType(o); return o;
+            case 0: return o;
             case 1: s = deviationSAScheduleTupleType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SAScheduleTupleType:nil-end");
           }
@@ -11166,16 +10965,18 @@ export function decodeSAScheduleTupleType(r: ExiReader): SAScheduleTupleType {
   }
 }
 
+const EXPECTED_SAScheduleTupleType: readonly string[] = ["SAScheduleTupleID","PMaxSchedule","SalesTariff","","SAScheduleTupleID","",""];
+
 function deviationSAScheduleTupleType(r: ExiReader, o: SAScheduleTupleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSAScheduleTupleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SAScheduleTupleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SAScheduleTupleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SAScheduleTupleType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11189,11 +10990,6 @@ function deviationSAScheduleTupleType(r: ExiReader, o: SAScheduleTupleType, s: n
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkSAScheduleTupleType(o: SAScheduleTupleType): void {
-  if (o.SAScheduleTupleID === undefined) throw missingField('SAScheduleTupleID');
-  if (o.PMaxSchedule === undefined) throw missingField('PMaxSchedule');
 }
 
 export function encodeSAScheduleTupleType(w: ExiWriter, o: SAScheduleTupleType): void {
@@ -11267,7 +11063,7 @@ export function decodeSASchedulesType(r: ExiReader): SASchedulesType {
           // SASchedulesType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSASchedulesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSASchedulesType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SASchedulesType:first");
           }
@@ -11276,7 +11072,7 @@ export function decodeSASchedulesType(r: ExiReader): SASchedulesType {
           // SASchedulesType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSASchedulesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSASchedulesType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SASchedulesType:nil-end");
           }
@@ -11290,11 +11086,12 @@ export function decodeSASchedulesType(r: ExiReader): SASchedulesType {
   }
 }
 
+const EXPECTED_SASchedulesType: readonly string[] = ["","","",""];
+
 function deviationSASchedulesType(r: ExiReader, o: SASchedulesType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSASchedulesType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SASchedulesType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SASchedulesType");
       return 0;
@@ -11313,9 +11110,6 @@ function deviationSASchedulesType(r: ExiReader, o: SASchedulesType, s: number, d
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkSASchedulesType(_o: SASchedulesType): void {
 }
 
 export function encodeSASchedulesType(w: ExiWriter, o: SASchedulesType): void {
@@ -11418,7 +11212,7 @@ export function decodeSalesTariffEntryType(r: ExiReader): SalesTariffEntryType {
           // SalesTariffEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSalesTariffEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationSalesTariffEntryType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffEntryType:first");
           }
@@ -11427,7 +11221,7 @@ export function decodeSalesTariffEntryType(r: ExiReader): SalesTariffEntryType {
           // SalesTariffEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSalesTariffEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationSalesTariffEntryType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffEntryType:nil-end");
           }
@@ -11441,16 +11235,18 @@ export function decodeSalesTariffEntryType(r: ExiReader): SalesTariffEntryType {
   }
 }
 
+const EXPECTED_SalesTariffEntryType: readonly string[] = ["RelativeTimeInterval","EPriceLevel, ConsumptionCost","ConsumptionCost","ConsumptionCost","RelativeTimeInterval","",""];
+
 function deviationSalesTariffEntryType(r: ExiReader, o: SalesTariffEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSalesTariffEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SalesTariffEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SalesTariffEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SalesTariffEntryType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11464,10 +11260,6 @@ function deviationSalesTariffEntryType(r: ExiReader, o: SalesTariffEntryType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkSalesTariffEntryType(o: SalesTariffEntryType): void {
-  if (o.RelativeTimeInterval === undefined) throw missingField('RelativeTimeInterval');
 }
 
 export function encodeSalesTariffEntryType(w: ExiWriter, o: SalesTariffEntryType): void {
@@ -11618,7 +11410,7 @@ export function decodeSalesTariffType(r: ExiReader): SalesTariffType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 8; continue;
-            case 1: checkSalesTariffType(o); return o;
+            case 1: return o;
             case 2: s = deviationSalesTariffType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffType:first");
           }
@@ -11627,7 +11419,7 @@ export function decodeSalesTariffType(r: ExiReader): SalesTariffType {
           // SalesTariffType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSalesTariffType(o); return o;
+            case 0: return o;
             case 1: s = deviationSalesTariffType(r, o, 8, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffType:attrs-done");
           }
@@ -11636,7 +11428,7 @@ export function decodeSalesTariffType(r: ExiReader): SalesTariffType {
           // SalesTariffType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSalesTariffType(o); return o;
+            case 0: return o;
             case 1: s = deviationSalesTariffType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SalesTariffType:nil-end");
           }
@@ -11650,16 +11442,18 @@ export function decodeSalesTariffType(r: ExiReader): SalesTariffType {
   }
 }
 
+const EXPECTED_SalesTariffType: readonly string[] = ["Id, SalesTariffID","SalesTariffID","SalesTariffDescription, NumEPriceLevels, SalesTariffEntry","NumEPriceLevels, SalesTariffEntry","SalesTariffEntry","SalesTariffEntry","SalesTariffID","Id","",""];
+
 function deviationSalesTariffType(r: ExiReader, o: SalesTariffType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSalesTariffType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SalesTariffType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SalesTariffType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SalesTariffType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11691,11 +11485,6 @@ function deviationSalesTariffType(r: ExiReader, o: SalesTariffType, s: number, d
       r.untypedValue();
       return s === 0 || s === 1 ? 6 : s === 7 || s === 8 ? 9 : s;
   }
-}
-
-function checkSalesTariffType(o: SalesTariffType): void {
-  if (o.SalesTariffID === undefined) throw missingField('SalesTariffID');
-  if (o.SalesTariffEntry === undefined || o.SalesTariffEntry.length < 1) throw missingField('SalesTariffEntry');
 }
 
 export function encodeSalesTariffType(w: ExiWriter, o: SalesTariffType): void {
@@ -11810,7 +11599,7 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
           // SelectedServiceListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceListType:first");
           }
@@ -11819,7 +11608,7 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
           // SelectedServiceListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceListType:nil-end");
           }
@@ -11833,16 +11622,18 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
   }
 }
 
+const EXPECTED_SelectedServiceListType: readonly string[] = ["SelectedService","SelectedService","SelectedService","",""];
+
 function deviationSelectedServiceListType(r: ExiReader, o: SelectedServiceListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSelectedServiceListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SelectedServiceListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SelectedServiceListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SelectedServiceListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11856,10 +11647,6 @@ function deviationSelectedServiceListType(r: ExiReader, o: SelectedServiceListTy
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSelectedServiceListType(o: SelectedServiceListType): void {
-  if (o.SelectedService === undefined || o.SelectedService.length < 1) throw missingField('SelectedService');
 }
 
 export function encodeSelectedServiceListType(w: ExiWriter, o: SelectedServiceListType): void {
@@ -11952,7 +11739,7 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
           // SelectedServiceType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceType:first");
           }
@@ -11961,7 +11748,7 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
           // SelectedServiceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceType:nil-end");
           }
@@ -11975,16 +11762,18 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
   }
 }
 
+const EXPECTED_SelectedServiceType: readonly string[] = ["ServiceID","ParameterSetID","","ServiceID","",""];
+
 function deviationSelectedServiceType(r: ExiReader, o: SelectedServiceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSelectedServiceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SelectedServiceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SelectedServiceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SelectedServiceType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11998,10 +11787,6 @@ function deviationSelectedServiceType(r: ExiReader, o: SelectedServiceType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkSelectedServiceType(o: SelectedServiceType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
 }
 
 export function encodeSelectedServiceType(w: ExiWriter, o: SelectedServiceType): void {
@@ -12081,7 +11866,7 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
           // ServiceDetailReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailReqType:first");
           }
@@ -12090,7 +11875,7 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
           // ServiceDetailReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailReqType:nil-end");
           }
@@ -12104,16 +11889,18 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
   }
 }
 
+const EXPECTED_ServiceDetailReqType: readonly string[] = ["ServiceID","","ServiceID","",""];
+
 function deviationServiceDetailReqType(r: ExiReader, o: ServiceDetailReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDetailReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDetailReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}ServiceDetailReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDetailReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12127,10 +11914,6 @@ function deviationServiceDetailReqType(r: ExiReader, o: ServiceDetailReqType, s:
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceDetailReqType(o: ServiceDetailReqType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
 }
 
 export function encodeServiceDetailReqType(w: ExiWriter, o: ServiceDetailReqType): void {
@@ -12225,7 +12008,7 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
           // ServiceDetailResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailResType:first");
           }
@@ -12234,7 +12017,7 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
           // ServiceDetailResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailResType:nil-end");
           }
@@ -12248,16 +12031,18 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
   }
 }
 
+const EXPECTED_ServiceDetailResType: readonly string[] = ["ResponseCode","ServiceID","ServiceParameterList","","ResponseCode","",""];
+
 function deviationServiceDetailResType(r: ExiReader, o: ServiceDetailResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDetailResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDetailResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}ServiceDetailResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDetailResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12271,11 +12056,6 @@ function deviationServiceDetailResType(r: ExiReader, o: ServiceDetailResType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkServiceDetailResType(o: ServiceDetailResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
 }
 
 export function encodeServiceDetailResType(w: ExiWriter, o: ServiceDetailResType): void {
@@ -12375,7 +12155,7 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
           // ServiceDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryReqType:first");
           }
@@ -12384,7 +12164,7 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
           // ServiceDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryReqType:nil-end");
           }
@@ -12398,11 +12178,12 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
   }
 }
 
+const EXPECTED_ServiceDiscoveryReqType: readonly string[] = ["ServiceScope, ServiceCategory","ServiceCategory","","ServiceScope, ServiceCategory","",""];
+
 function deviationServiceDiscoveryReqType(r: ExiReader, o: ServiceDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}ServiceDiscoveryReqType");
       return 0;
@@ -12421,9 +12202,6 @@ function deviationServiceDiscoveryReqType(r: ExiReader, o: ServiceDiscoveryReqTy
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkServiceDiscoveryReqType(_o: ServiceDiscoveryReqType): void {
 }
 
 export function encodeServiceDiscoveryReqType(w: ExiWriter, o: ServiceDiscoveryReqType): void {
@@ -12536,7 +12314,7 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
           // ServiceDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryResType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryResType:first");
           }
@@ -12545,7 +12323,7 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
           // ServiceDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryResType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryResType:nil-end");
           }
@@ -12559,16 +12337,18 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
   }
 }
 
+const EXPECTED_ServiceDiscoveryResType: readonly string[] = ["ResponseCode","PaymentOptionList","ChargeService","ServiceList","","ResponseCode","",""];
+
 function deviationServiceDiscoveryResType(r: ExiReader, o: ServiceDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}ServiceDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDiscoveryResType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12582,12 +12362,6 @@ function deviationServiceDiscoveryResType(r: ExiReader, o: ServiceDiscoveryResTy
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkServiceDiscoveryResType(o: ServiceDiscoveryResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.PaymentOptionList === undefined) throw missingField('PaymentOptionList');
-  if (o.ChargeService === undefined) throw missingField('ChargeService');
 }
 
 export function encodeServiceDiscoveryResType(w: ExiWriter, o: ServiceDiscoveryResType): void {
@@ -12686,7 +12460,7 @@ export function decodeServiceListType(r: ExiReader): ServiceListType {
           // ServiceListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceListType:first");
           }
@@ -12695,7 +12469,7 @@ export function decodeServiceListType(r: ExiReader): ServiceListType {
           // ServiceListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceListType:nil-end");
           }
@@ -12709,16 +12483,18 @@ export function decodeServiceListType(r: ExiReader): ServiceListType {
   }
 }
 
+const EXPECTED_ServiceListType: readonly string[] = ["Service","Service","Service","",""];
+
 function deviationServiceListType(r: ExiReader, o: ServiceListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ServiceListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12732,10 +12508,6 @@ function deviationServiceListType(r: ExiReader, o: ServiceListType, s: number, d
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceListType(o: ServiceListType): void {
-  if (o.Service === undefined || o.Service.length < 1) throw missingField('Service');
 }
 
 export function encodeServiceListType(w: ExiWriter, o: ServiceListType): void {
@@ -12826,7 +12598,7 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
           // ServiceParameterListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceParameterListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceParameterListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceParameterListType:first");
           }
@@ -12835,7 +12607,7 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
           // ServiceParameterListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceParameterListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceParameterListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceParameterListType:nil-end");
           }
@@ -12849,16 +12621,18 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
   }
 }
 
+const EXPECTED_ServiceParameterListType: readonly string[] = ["ParameterSet","ParameterSet","ParameterSet","",""];
+
 function deviationServiceParameterListType(r: ExiReader, o: ServiceParameterListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceParameterListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceParameterListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ServiceParameterListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceParameterListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12872,10 +12646,6 @@ function deviationServiceParameterListType(r: ExiReader, o: ServiceParameterList
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceParameterListType(o: ServiceParameterListType): void {
-  if (o.ParameterSet === undefined || o.ParameterSet.length < 1) throw missingField('ParameterSet');
 }
 
 export function encodeServiceParameterListType(w: ExiWriter, o: ServiceParameterListType): void {
@@ -12999,7 +12769,7 @@ export function decodeServiceType(r: ExiReader): ServiceType {
           // ServiceType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceType:first");
           }
@@ -13008,7 +12778,7 @@ export function decodeServiceType(r: ExiReader): ServiceType {
           // ServiceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceType:nil-end");
           }
@@ -13022,16 +12792,18 @@ export function decodeServiceType(r: ExiReader): ServiceType {
   }
 }
 
+const EXPECTED_ServiceType: readonly string[] = ["ServiceID","ServiceName, ServiceCategory","ServiceCategory","ServiceScope, FreeService","FreeService","","ServiceID","",""];
+
 function deviationServiceType(r: ExiReader, o: ServiceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}ServiceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13045,12 +12817,6 @@ function deviationServiceType(r: ExiReader, o: ServiceType, s: number, d: number
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkServiceType(o: ServiceType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
-  if (o.ServiceCategory === undefined) throw missingField('ServiceCategory');
-  if (o.FreeService === undefined) throw missingField('FreeService');
 }
 
 export function encodeServiceType(w: ExiWriter, o: ServiceType): void {
@@ -13146,7 +12912,7 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
           // SessionSetupReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupReqType:first");
           }
@@ -13155,7 +12921,7 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
           // SessionSetupReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupReqType:nil-end");
           }
@@ -13169,16 +12935,18 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
   }
 }
 
+const EXPECTED_SessionSetupReqType: readonly string[] = ["EVCCID","","EVCCID","",""];
+
 function deviationSessionSetupReqType(r: ExiReader, o: SessionSetupReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionSetupReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionSetupReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}SessionSetupReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionSetupReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13192,10 +12960,6 @@ function deviationSessionSetupReqType(r: ExiReader, o: SessionSetupReqType, s: n
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSessionSetupReqType(o: SessionSetupReqType): void {
-  if (o.EVCCID === undefined) throw missingField('EVCCID');
 }
 
 export function encodeSessionSetupReqType(w: ExiWriter, o: SessionSetupReqType): void {
@@ -13290,7 +13054,7 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
           // SessionSetupResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupResType:first");
           }
@@ -13299,7 +13063,7 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
           // SessionSetupResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupResType:nil-end");
           }
@@ -13313,16 +13077,18 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
   }
 }
 
+const EXPECTED_SessionSetupResType: readonly string[] = ["ResponseCode","EVSEID","EVSETimeStamp","","ResponseCode","",""];
+
 function deviationSessionSetupResType(r: ExiReader, o: SessionSetupResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionSetupResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionSetupResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}SessionSetupResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionSetupResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13336,11 +13102,6 @@ function deviationSessionSetupResType(r: ExiReader, o: SessionSetupResType, s: n
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkSessionSetupResType(o: SessionSetupResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEID === undefined) throw missingField('EVSEID');
 }
 
 export function encodeSessionSetupResType(w: ExiWriter, o: SessionSetupResType): void {
@@ -13425,7 +13186,7 @@ export function decodeSessionStopReqType(r: ExiReader): SessionStopReqType {
           // SessionStopReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopReqType:first");
           }
@@ -13434,7 +13195,7 @@ export function decodeSessionStopReqType(r: ExiReader): SessionStopReqType {
           // SessionStopReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopReqType:nil-end");
           }
@@ -13448,16 +13209,18 @@ export function decodeSessionStopReqType(r: ExiReader): SessionStopReqType {
   }
 }
 
+const EXPECTED_SessionStopReqType: readonly string[] = ["ChargingSession","","ChargingSession","",""];
+
 function deviationSessionStopReqType(r: ExiReader, o: SessionStopReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionStopReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionStopReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}SessionStopReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionStopReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13471,10 +13234,6 @@ function deviationSessionStopReqType(r: ExiReader, o: SessionStopReqType, s: num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSessionStopReqType(o: SessionStopReqType): void {
-  if (o.ChargingSession === undefined) throw missingField('ChargingSession');
 }
 
 export function encodeSessionStopReqType(w: ExiWriter, o: SessionStopReqType): void {
@@ -13548,7 +13307,7 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
           // SessionStopResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopResType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopResType:first");
           }
@@ -13557,7 +13316,7 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
           // SessionStopResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopResType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopResType:nil-end");
           }
@@ -13571,16 +13330,18 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
   }
 }
 
+const EXPECTED_SessionStopResType: readonly string[] = ["ResponseCode","","ResponseCode","",""];
+
 function deviationSessionStopResType(r: ExiReader, o: SessionStopResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionStopResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionStopResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}SessionStopResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionStopResType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13594,10 +13355,6 @@ function deviationSessionStopResType(r: ExiReader, o: SessionStopResType, s: num
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSessionStopResType(o: SessionStopResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeSessionStopResType(w: ExiWriter, o: SessionStopResType): void {
@@ -13680,7 +13437,7 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
           // SubCertificatesType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSubCertificatesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSubCertificatesType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SubCertificatesType:first");
           }
@@ -13689,7 +13446,7 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
           // SubCertificatesType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSubCertificatesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSubCertificatesType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SubCertificatesType:nil-end");
           }
@@ -13703,16 +13460,18 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
   }
 }
 
+const EXPECTED_SubCertificatesType: readonly string[] = ["Certificate","Certificate","Certificate","",""];
+
 function deviationSubCertificatesType(r: ExiReader, o: SubCertificatesType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSubCertificatesType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SubCertificatesType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SubCertificatesType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SubCertificatesType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13726,10 +13485,6 @@ function deviationSubCertificatesType(r: ExiReader, o: SubCertificatesType, s: n
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSubCertificatesType(o: SubCertificatesType): void {
-  if (o.Certificate === undefined || o.Certificate.length < 1) throw missingField('Certificate');
 }
 
 export function encodeSubCertificatesType(w: ExiWriter, o: SubCertificatesType): void {
@@ -13820,7 +13575,7 @@ export function decodeSupportedEnergyTransferModeType(r: ExiReader): SupportedEn
           // SupportedEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSupportedEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationSupportedEnergyTransferModeType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SupportedEnergyTransferModeType:first");
           }
@@ -13829,7 +13584,7 @@ export function decodeSupportedEnergyTransferModeType(r: ExiReader): SupportedEn
           // SupportedEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSupportedEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationSupportedEnergyTransferModeType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SupportedEnergyTransferModeType:nil-end");
           }
@@ -13843,16 +13598,18 @@ export function decodeSupportedEnergyTransferModeType(r: ExiReader): SupportedEn
   }
 }
 
+const EXPECTED_SupportedEnergyTransferModeType: readonly string[] = ["EnergyTransferMode","EnergyTransferMode","EnergyTransferMode","",""];
+
 function deviationSupportedEnergyTransferModeType(r: ExiReader, o: SupportedEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSupportedEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SupportedEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgDataTypes}SupportedEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SupportedEnergyTransferModeType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13866,10 +13623,6 @@ function deviationSupportedEnergyTransferModeType(r: ExiReader, o: SupportedEner
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSupportedEnergyTransferModeType(o: SupportedEnergyTransferModeType): void {
-  if (o.EnergyTransferMode === undefined || o.EnergyTransferMode.length < 1) throw missingField('EnergyTransferMode');
 }
 
 export function encodeSupportedEnergyTransferModeType(w: ExiWriter, o: SupportedEnergyTransferModeType): void {
@@ -13961,7 +13714,7 @@ export function decodeV2G_Message(r: ExiReader): V2G_Message {
           // anonymous#105:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2G_Message(o); return o;
+            case 0: return o;
             case 1: s = deviationV2G_Message(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "anonymous#105:first");
           }
@@ -13970,7 +13723,7 @@ export function decodeV2G_Message(r: ExiReader): V2G_Message {
           // anonymous#105:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2G_Message(o); return o;
+            case 0: return o;
             case 1: s = deviationV2G_Message(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "anonymous#105:nil-end");
           }
@@ -13984,16 +13737,18 @@ export function decodeV2G_Message(r: ExiReader): V2G_Message {
   }
 }
 
+const EXPECTED_V2G_Message: readonly string[] = ["Header","Body","","Header","",""];
+
 function deviationV2G_Message(r: ExiReader, o: V2G_Message, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkV2G_Message(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_V2G_Message[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T#urn:iso:15118:2:2013:MsgDef|#V2G_Message");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_V2G_Message[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -14007,11 +13762,6 @@ function deviationV2G_Message(r: ExiReader, o: V2G_Message, s: number, d: number
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkV2G_Message(o: V2G_Message): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.Body === undefined) throw missingField('Body');
 }
 
 export function encodeV2G_Message(w: ExiWriter, o: V2G_Message): void {
@@ -14090,7 +13840,7 @@ export function decodeWeldingDetectionReqType(r: ExiReader): WeldingDetectionReq
           // WeldingDetectionReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWeldingDetectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWeldingDetectionReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WeldingDetectionReqType:first");
           }
@@ -14099,7 +13849,7 @@ export function decodeWeldingDetectionReqType(r: ExiReader): WeldingDetectionReq
           // WeldingDetectionReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWeldingDetectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWeldingDetectionReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WeldingDetectionReqType:nil-end");
           }
@@ -14113,16 +13863,18 @@ export function decodeWeldingDetectionReqType(r: ExiReader): WeldingDetectionReq
   }
 }
 
+const EXPECTED_WeldingDetectionReqType: readonly string[] = ["DC_EVStatus","","DC_EVStatus","",""];
+
 function deviationWeldingDetectionReqType(r: ExiReader, o: WeldingDetectionReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWeldingDetectionReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WeldingDetectionReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}WeldingDetectionReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WeldingDetectionReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -14136,10 +13888,6 @@ function deviationWeldingDetectionReqType(r: ExiReader, o: WeldingDetectionReqTy
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWeldingDetectionReqType(o: WeldingDetectionReqType): void {
-  if (o.DC_EVStatus === undefined) throw missingField('DC_EVStatus');
 }
 
 export function encodeWeldingDetectionReqType(w: ExiWriter, o: WeldingDetectionReqType): void {
@@ -14233,7 +13981,7 @@ export function decodeWeldingDetectionResType(r: ExiReader): WeldingDetectionRes
           // WeldingDetectionResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWeldingDetectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWeldingDetectionResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WeldingDetectionResType:first");
           }
@@ -14242,7 +13990,7 @@ export function decodeWeldingDetectionResType(r: ExiReader): WeldingDetectionRes
           // WeldingDetectionResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWeldingDetectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWeldingDetectionResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WeldingDetectionResType:nil-end");
           }
@@ -14256,16 +14004,18 @@ export function decodeWeldingDetectionResType(r: ExiReader): WeldingDetectionRes
   }
 }
 
+const EXPECTED_WeldingDetectionResType: readonly string[] = ["ResponseCode","DC_EVSEStatus","EVSEPresentVoltage","","ResponseCode","",""];
+
 function deviationWeldingDetectionResType(r: ExiReader, o: WeldingDetectionResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWeldingDetectionResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WeldingDetectionResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:15118:2:2013:MsgBody}WeldingDetectionResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WeldingDetectionResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -14279,12 +14029,6 @@ function deviationWeldingDetectionResType(r: ExiReader, o: WeldingDetectionResTy
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkWeldingDetectionResType(o: WeldingDetectionResType): void {
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.DC_EVSEStatus === undefined) throw missingField('DC_EVSEStatus');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
 }
 
 export function encodeWeldingDetectionResType(w: ExiWriter, o: WeldingDetectionResType): void {
@@ -15264,16 +15008,16 @@ export const iso2Schema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the iso2 schema set uses. */
 export const iso2JsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...iso2Shapes, ...xmldsigShapes };
 
-export function decodeIso2(bytes: Uint8Array): Iso2Document {
-  return decodeDocument(bytes, iso2Schema) as Iso2Document;
+export function decodeIso2(bytes: Uint8Array, options?: DecodeOptions): Iso2Document {
+  return decodeDocument(bytes, iso2Schema, options) as Iso2Document;
 }
 
 export function encodeIso2(doc: Iso2Document): Uint8Array {
   return encodeDocument(doc, iso2Schema);
 }
 
-export function decodeIso2Fragment(bytes: Uint8Array): Iso2FragmentItem[] {
-  return decodeFragment(bytes, iso2Schema) as Iso2FragmentItem[];
+export function decodeIso2Fragment(bytes: Uint8Array, options?: DecodeOptions): Iso2FragmentItem[] {
+  return decodeFragment(bytes, iso2Schema, options) as Iso2FragmentItem[];
 }
 
 export function encodeIso2Fragment(items: readonly Iso2FragmentItem[]): Uint8Array {

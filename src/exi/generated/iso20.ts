@@ -3,7 +3,7 @@
 // ISO 15118-20 CommonMessages (urn:iso:std:iso:15118:-20:CommonMessages): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, KIND_START, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 import { decodeCLReqControlModeType, decodeCLResControlModeType, decodeDetailedCostType, decodeDetailedTaxType, decodeDisplayParametersType, decodeEVSEStatusType, decodeListOfRootCertificateIDsType, decodeMessageHeaderType, decodeMeterInfoType, decodeRationalNumberType, decodeReceiptType, encodeCLReqControlModeType, encodeCLResControlModeType, encodeDetailedCostType, encodeDetailedTaxType, encodeDisplayParametersType, encodeEVSEStatusType, encodeListOfRootCertificateIDsType, encodeMessageHeaderType, encodeMeterInfoType, encodeRationalNumberType, encodeReceiptType, iso20CommonTypesShapes } from './iso20CommonTypes.js';
 import { decodeCanonicalizationMethodType, decodeDSAKeyValueType, decodeDigestMethodType, decodeKeyInfoType, decodeKeyValueType, decodeManifestType, decodeObjectType, decodePGPDataType, decodeRSAKeyValueType, decodeReferenceType, decodeRetrievalMethodType, decodeSPKIDataType, decodeSignatureMethodType, decodeSignaturePropertiesType, decodeSignaturePropertyType, decodeSignatureType, decodeSignatureValueType, decodeSignedInfoType, decodeTransformType, decodeTransformsType, decodeX509DataType, decodeX509IssuerSerialType, encodeCanonicalizationMethodType, encodeDSAKeyValueType, encodeDigestMethodType, encodeKeyInfoType, encodeKeyValueType, encodeManifestType, encodeObjectType, encodePGPDataType, encodeRSAKeyValueType, encodeReferenceType, encodeRetrievalMethodType, encodeSPKIDataType, encodeSignatureMethodType, encodeSignaturePropertiesType, encodeSignaturePropertyType, encodeSignatureType, encodeSignatureValueType, encodeSignedInfoType, encodeTransformType, encodeTransformsType, encodeX509DataType, encodeX509IssuerSerialType, xmldsigShapes } from './xmldsig.js';
 import type { CLReqControlModeType, CLResControlModeType, DetailedCostType, DetailedTaxType, DisplayParametersType, EVSEStatusType, ListOfRootCertificateIDsType, MessageHeaderType, MeterInfoType, RationalNumberType, ReceiptType, evseNotificationType, processingType, responseCodeType } from './iso20CommonTypes.js';
@@ -884,7 +884,7 @@ export function decodeAbsolutePriceScheduleType(r: ExiReader): AbsolutePriceSche
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 16; continue;
-            case 1: checkAbsolutePriceScheduleType(o); return o;
+            case 1: return o;
             case 2: s = deviationAbsolutePriceScheduleType(r, o, 15, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AbsolutePriceScheduleType:first");
           }
@@ -893,7 +893,7 @@ export function decodeAbsolutePriceScheduleType(r: ExiReader): AbsolutePriceSche
           // AbsolutePriceScheduleType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAbsolutePriceScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationAbsolutePriceScheduleType(r, o, 16, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AbsolutePriceScheduleType:attrs-done");
           }
@@ -902,7 +902,7 @@ export function decodeAbsolutePriceScheduleType(r: ExiReader): AbsolutePriceSche
           // AbsolutePriceScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAbsolutePriceScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationAbsolutePriceScheduleType(r, o, 17, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AbsolutePriceScheduleType:nil-end");
           }
@@ -916,16 +916,18 @@ export function decodeAbsolutePriceScheduleType(r: ExiReader): AbsolutePriceSche
   }
 }
 
+const EXPECTED_AbsolutePriceScheduleType: readonly string[] = ["Id, TimeAnchor","TimeAnchor","PriceScheduleID","PriceScheduleDescription, Currency","Currency","Language","PriceAlgorithm","MinimumCost, MaximumCost, TaxRules, PriceRuleStacks","MaximumCost, TaxRules, PriceRuleStacks","TaxRules, PriceRuleStacks","PriceRuleStacks","OverstayRules, AdditionalSelectedServices","AdditionalSelectedServices","","TimeAnchor","Id","",""];
+
 function deviationAbsolutePriceScheduleType(r: ExiReader, o: AbsolutePriceScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAbsolutePriceScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AbsolutePriceScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}AbsolutePriceScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 15 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AbsolutePriceScheduleType[14]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -957,15 +959,6 @@ function deviationAbsolutePriceScheduleType(r: ExiReader, o: AbsolutePriceSchedu
       r.untypedValue();
       return s === 0 || s === 1 ? 14 : s === 15 || s === 16 ? 17 : s;
   }
-}
-
-function checkAbsolutePriceScheduleType(o: AbsolutePriceScheduleType): void {
-  if (o.TimeAnchor === undefined) throw missingField('TimeAnchor');
-  if (o.PriceScheduleID === undefined) throw missingField('PriceScheduleID');
-  if (o.Currency === undefined) throw missingField('Currency');
-  if (o.Language === undefined) throw missingField('Language');
-  if (o.PriceAlgorithm === undefined) throw missingField('PriceAlgorithm');
-  if (o.PriceRuleStacks === undefined) throw missingField('PriceRuleStacks');
 }
 
 export function encodeAbsolutePriceScheduleType(w: ExiWriter, o: AbsolutePriceScheduleType): void {
@@ -1119,7 +1112,7 @@ export function decodeAdditionalServiceListType(r: ExiReader): AdditionalService
           // AdditionalServiceListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAdditionalServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationAdditionalServiceListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AdditionalServiceListType:first");
           }
@@ -1128,7 +1121,7 @@ export function decodeAdditionalServiceListType(r: ExiReader): AdditionalService
           // AdditionalServiceListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAdditionalServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationAdditionalServiceListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AdditionalServiceListType:nil-end");
           }
@@ -1142,16 +1135,18 @@ export function decodeAdditionalServiceListType(r: ExiReader): AdditionalService
   }
 }
 
+const EXPECTED_AdditionalServiceListType: readonly string[] = ["AdditionalService","AdditionalService","AdditionalService","",""];
+
 function deviationAdditionalServiceListType(r: ExiReader, o: AdditionalServiceListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAdditionalServiceListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AdditionalServiceListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}AdditionalServiceListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AdditionalServiceListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1165,10 +1160,6 @@ function deviationAdditionalServiceListType(r: ExiReader, o: AdditionalServiceLi
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkAdditionalServiceListType(o: AdditionalServiceListType): void {
-  if (o.AdditionalService === undefined || o.AdditionalService.length < 1) throw missingField('AdditionalService');
 }
 
 export function encodeAdditionalServiceListType(w: ExiWriter, o: AdditionalServiceListType): void {
@@ -1260,7 +1251,7 @@ export function decodeAdditionalServiceType(r: ExiReader): AdditionalServiceType
           // AdditionalServiceType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAdditionalServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationAdditionalServiceType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AdditionalServiceType:first");
           }
@@ -1269,7 +1260,7 @@ export function decodeAdditionalServiceType(r: ExiReader): AdditionalServiceType
           // AdditionalServiceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAdditionalServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationAdditionalServiceType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AdditionalServiceType:nil-end");
           }
@@ -1283,16 +1274,18 @@ export function decodeAdditionalServiceType(r: ExiReader): AdditionalServiceType
   }
 }
 
+const EXPECTED_AdditionalServiceType: readonly string[] = ["ServiceName","ServiceFee","","ServiceName","",""];
+
 function deviationAdditionalServiceType(r: ExiReader, o: AdditionalServiceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAdditionalServiceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AdditionalServiceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}AdditionalServiceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AdditionalServiceType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1306,11 +1299,6 @@ function deviationAdditionalServiceType(r: ExiReader, o: AdditionalServiceType, 
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkAdditionalServiceType(o: AdditionalServiceType): void {
-  if (o.ServiceName === undefined) throw missingField('ServiceName');
-  if (o.ServiceFee === undefined) throw missingField('ServiceFee');
 }
 
 export function encodeAdditionalServiceType(w: ExiWriter, o: AdditionalServiceType): void {
@@ -1420,7 +1408,7 @@ export function decodeAuthorizationReqType(r: ExiReader): AuthorizationReqType {
           // AuthorizationReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationReqType:first");
           }
@@ -1429,7 +1417,7 @@ export function decodeAuthorizationReqType(r: ExiReader): AuthorizationReqType {
           // AuthorizationReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationReqType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationReqType:nil-end");
           }
@@ -1443,16 +1431,18 @@ export function decodeAuthorizationReqType(r: ExiReader): AuthorizationReqType {
   }
 }
 
+const EXPECTED_AuthorizationReqType: readonly string[] = ["Header","SelectedAuthorizationService","EIM_AReqAuthorizationMode, PnC_AReqAuthorizationMode","","","Header","",""];
+
 function deviationAuthorizationReqType(r: ExiReader, o: AuthorizationReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAuthorizationReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AuthorizationReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}AuthorizationReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AuthorizationReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1466,11 +1456,6 @@ function deviationAuthorizationReqType(r: ExiReader, o: AuthorizationReqType, s:
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkAuthorizationReqType(o: AuthorizationReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.SelectedAuthorizationService === undefined) throw missingField('SelectedAuthorizationService');
 }
 
 export function encodeAuthorizationReqType(w: ExiWriter, o: AuthorizationReqType): void {
@@ -1583,7 +1568,7 @@ export function decodeAuthorizationResType(r: ExiReader): AuthorizationResType {
           // AuthorizationResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationResType:first");
           }
@@ -1592,7 +1577,7 @@ export function decodeAuthorizationResType(r: ExiReader): AuthorizationResType {
           // AuthorizationResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationResType:nil-end");
           }
@@ -1606,16 +1591,18 @@ export function decodeAuthorizationResType(r: ExiReader): AuthorizationResType {
   }
 }
 
+const EXPECTED_AuthorizationResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","","Header","",""];
+
 function deviationAuthorizationResType(r: ExiReader, o: AuthorizationResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAuthorizationResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AuthorizationResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}AuthorizationResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AuthorizationResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1629,12 +1616,6 @@ function deviationAuthorizationResType(r: ExiReader, o: AuthorizationResType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkAuthorizationResType(o: AuthorizationResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeAuthorizationResType(w: ExiWriter, o: AuthorizationResType): void {
@@ -1718,7 +1699,7 @@ export function decodeAuthorizationSetupReqType(r: ExiReader): AuthorizationSetu
           // AuthorizationSetupReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationSetupReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationSetupReqType:first");
           }
@@ -1727,7 +1708,7 @@ export function decodeAuthorizationSetupReqType(r: ExiReader): AuthorizationSetu
           // AuthorizationSetupReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationSetupReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationSetupReqType:nil-end");
           }
@@ -1741,16 +1722,18 @@ export function decodeAuthorizationSetupReqType(r: ExiReader): AuthorizationSetu
   }
 }
 
+const EXPECTED_AuthorizationSetupReqType: readonly string[] = ["Header","","Header","",""];
+
 function deviationAuthorizationSetupReqType(r: ExiReader, o: AuthorizationSetupReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAuthorizationSetupReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AuthorizationSetupReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}AuthorizationSetupReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AuthorizationSetupReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1764,10 +1747,6 @@ function deviationAuthorizationSetupReqType(r: ExiReader, o: AuthorizationSetupR
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkAuthorizationSetupReqType(o: AuthorizationSetupReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
 }
 
 export function encodeAuthorizationSetupReqType(w: ExiWriter, o: AuthorizationSetupReqType): void {
@@ -1901,7 +1880,7 @@ export function decodeAuthorizationSetupResType(r: ExiReader): AuthorizationSetu
           // AuthorizationSetupResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationSetupResType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationSetupResType:first");
           }
@@ -1910,7 +1889,7 @@ export function decodeAuthorizationSetupResType(r: ExiReader): AuthorizationSetu
           // AuthorizationSetupResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAuthorizationSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAuthorizationSetupResType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AuthorizationSetupResType:nil-end");
           }
@@ -1924,16 +1903,18 @@ export function decodeAuthorizationSetupResType(r: ExiReader): AuthorizationSetu
   }
 }
 
+const EXPECTED_AuthorizationSetupResType: readonly string[] = ["Header","ResponseCode","AuthorizationServices","AuthorizationServices, CertificateInstallationService","EIM_ASResAuthorizationMode, PnC_ASResAuthorizationMode","","","Header","",""];
+
 function deviationAuthorizationSetupResType(r: ExiReader, o: AuthorizationSetupResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAuthorizationSetupResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AuthorizationSetupResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}AuthorizationSetupResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AuthorizationSetupResType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1947,13 +1928,6 @@ function deviationAuthorizationSetupResType(r: ExiReader, o: AuthorizationSetupR
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkAuthorizationSetupResType(o: AuthorizationSetupResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.AuthorizationServices === undefined || o.AuthorizationServices.length < 1) throw missingField('AuthorizationServices');
-  if (o.CertificateInstallationService === undefined) throw missingField('CertificateInstallationService');
 }
 
 export function encodeAuthorizationSetupResType(w: ExiWriter, o: AuthorizationSetupResType): void {
@@ -2075,7 +2049,7 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
           // CertificateChainType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateChainType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateChainType:first");
           }
@@ -2084,7 +2058,7 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
           // CertificateChainType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateChainType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateChainType:nil-end");
           }
@@ -2098,16 +2072,18 @@ export function decodeCertificateChainType(r: ExiReader): CertificateChainType {
   }
 }
 
+const EXPECTED_CertificateChainType: readonly string[] = ["Certificate","SubCertificates","","Certificate","",""];
+
 function deviationCertificateChainType(r: ExiReader, o: CertificateChainType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateChainType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateChainType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}CertificateChainType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateChainType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2121,10 +2097,6 @@ function deviationCertificateChainType(r: ExiReader, o: CertificateChainType, s:
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkCertificateChainType(o: CertificateChainType): void {
-  if (o.Certificate === undefined) throw missingField('Certificate');
 }
 
 export function encodeCertificateChainType(w: ExiWriter, o: CertificateChainType): void {
@@ -2245,7 +2217,7 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
           // CertificateInstallationReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationReqType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationReqType:first");
           }
@@ -2254,7 +2226,7 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
           // CertificateInstallationReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationReqType:nil-end");
           }
@@ -2268,16 +2240,18 @@ export function decodeCertificateInstallationReqType(r: ExiReader): CertificateI
   }
 }
 
+const EXPECTED_CertificateInstallationReqType: readonly string[] = ["Header","OEMProvisioningCertificateChain","ListOfRootCertificateIDs","MaximumContractCertificateChains","PrioritizedEMAIDs","","Header","",""];
+
 function deviationCertificateInstallationReqType(r: ExiReader, o: CertificateInstallationReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateInstallationReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateInstallationReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}CertificateInstallationReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateInstallationReqType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2291,13 +2265,6 @@ function deviationCertificateInstallationReqType(r: ExiReader, o: CertificateIns
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkCertificateInstallationReqType(o: CertificateInstallationReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.OEMProvisioningCertificateChain === undefined) throw missingField('OEMProvisioningCertificateChain');
-  if (o.ListOfRootCertificateIDs === undefined) throw missingField('ListOfRootCertificateIDs');
-  if (o.MaximumContractCertificateChains === undefined) throw missingField('MaximumContractCertificateChains');
 }
 
 export function encodeCertificateInstallationReqType(w: ExiWriter, o: CertificateInstallationReqType): void {
@@ -2442,7 +2409,7 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
           // CertificateInstallationResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationResType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationResType:first");
           }
@@ -2451,7 +2418,7 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
           // CertificateInstallationResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCertificateInstallationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationCertificateInstallationResType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CertificateInstallationResType:nil-end");
           }
@@ -2465,16 +2432,18 @@ export function decodeCertificateInstallationResType(r: ExiReader): CertificateI
   }
 }
 
+const EXPECTED_CertificateInstallationResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","CPSCertificateChain","SignedInstallationData","RemainingContractCertificateChains","","Header","",""];
+
 function deviationCertificateInstallationResType(r: ExiReader, o: CertificateInstallationResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCertificateInstallationResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CertificateInstallationResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}CertificateInstallationResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_CertificateInstallationResType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2488,15 +2457,6 @@ function deviationCertificateInstallationResType(r: ExiReader, o: CertificateIns
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkCertificateInstallationResType(o: CertificateInstallationResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
-  if (o.CPSCertificateChain === undefined) throw missingField('CPSCertificateChain');
-  if (o.SignedInstallationData === undefined) throw missingField('SignedInstallationData');
-  if (o.RemainingContractCertificateChains === undefined) throw missingField('RemainingContractCertificateChains');
 }
 
 export function encodeCertificateInstallationResType(w: ExiWriter, o: CertificateInstallationResType): void {
@@ -2617,7 +2577,7 @@ export function decodeChargingScheduleType(r: ExiReader): ChargingScheduleType {
           // ChargingScheduleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingScheduleType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingScheduleType:first");
           }
@@ -2626,7 +2586,7 @@ export function decodeChargingScheduleType(r: ExiReader): ChargingScheduleType {
           // ChargingScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargingScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargingScheduleType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargingScheduleType:nil-end");
           }
@@ -2640,16 +2600,18 @@ export function decodeChargingScheduleType(r: ExiReader): ChargingScheduleType {
   }
 }
 
+const EXPECTED_ChargingScheduleType: readonly string[] = ["PowerSchedule","AbsolutePriceSchedule, PriceLevelSchedule","","","PowerSchedule","",""];
+
 function deviationChargingScheduleType(r: ExiReader, o: ChargingScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargingScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargingScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ChargingScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargingScheduleType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2663,10 +2625,6 @@ function deviationChargingScheduleType(r: ExiReader, o: ChargingScheduleType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkChargingScheduleType(o: ChargingScheduleType): void {
-  if (o.PowerSchedule === undefined) throw missingField('PowerSchedule');
 }
 
 export function encodeChargingScheduleType(w: ExiWriter, o: ChargingScheduleType): void {
@@ -2766,7 +2724,7 @@ export function decodeContractCertificateChainType(r: ExiReader): ContractCertif
           // ContractCertificateChainType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkContractCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationContractCertificateChainType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractCertificateChainType:first");
           }
@@ -2775,7 +2733,7 @@ export function decodeContractCertificateChainType(r: ExiReader): ContractCertif
           // ContractCertificateChainType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkContractCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationContractCertificateChainType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ContractCertificateChainType:nil-end");
           }
@@ -2789,16 +2747,18 @@ export function decodeContractCertificateChainType(r: ExiReader): ContractCertif
   }
 }
 
+const EXPECTED_ContractCertificateChainType: readonly string[] = ["Certificate","SubCertificates","","Certificate","",""];
+
 function deviationContractCertificateChainType(r: ExiReader, o: ContractCertificateChainType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkContractCertificateChainType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ContractCertificateChainType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ContractCertificateChainType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ContractCertificateChainType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2812,11 +2772,6 @@ function deviationContractCertificateChainType(r: ExiReader, o: ContractCertific
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkContractCertificateChainType(o: ContractCertificateChainType): void {
-  if (o.Certificate === undefined) throw missingField('Certificate');
-  if (o.SubCertificates === undefined) throw missingField('SubCertificates');
 }
 
 export function encodeContractCertificateChainType(w: ExiWriter, o: ContractCertificateChainType): void {
@@ -2884,7 +2839,7 @@ export function decodeDynamic_EVPPTControlModeType(r: ExiReader): Dynamic_EVPPTC
           // Dynamic_EVPPTControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_EVPPTControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_EVPPTControlModeType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_EVPPTControlModeType:first");
           }
@@ -2893,7 +2848,7 @@ export function decodeDynamic_EVPPTControlModeType(r: ExiReader): Dynamic_EVPPTC
           // Dynamic_EVPPTControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_EVPPTControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_EVPPTControlModeType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_EVPPTControlModeType:nil-end");
           }
@@ -2907,11 +2862,12 @@ export function decodeDynamic_EVPPTControlModeType(r: ExiReader): Dynamic_EVPPTC
   }
 }
 
+const EXPECTED_Dynamic_EVPPTControlModeType: readonly string[] = ["","","",""];
+
 function deviationDynamic_EVPPTControlModeType(r: ExiReader, o: Dynamic_EVPPTControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_EVPPTControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_EVPPTControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}Dynamic_EVPPTControlModeType");
       return 0;
@@ -2930,9 +2886,6 @@ function deviationDynamic_EVPPTControlModeType(r: ExiReader, o: Dynamic_EVPPTCon
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkDynamic_EVPPTControlModeType(_o: Dynamic_EVPPTControlModeType): void {
 }
 
 export function encodeDynamic_EVPPTControlModeType(w: ExiWriter, o: Dynamic_EVPPTControlModeType): void {
@@ -3077,7 +3030,7 @@ export function decodeDynamic_SEReqControlModeType(r: ExiReader): Dynamic_SEReqC
           // Dynamic_SEReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_SEReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_SEReqControlModeType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_SEReqControlModeType:first");
           }
@@ -3086,7 +3039,7 @@ export function decodeDynamic_SEReqControlModeType(r: ExiReader): Dynamic_SEReqC
           // Dynamic_SEReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_SEReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_SEReqControlModeType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_SEReqControlModeType:nil-end");
           }
@@ -3100,16 +3053,18 @@ export function decodeDynamic_SEReqControlModeType(r: ExiReader): Dynamic_SEReqC
   }
 }
 
+const EXPECTED_Dynamic_SEReqControlModeType: readonly string[] = ["DepartureTime","MinimumSOC, TargetSOC, EVTargetEnergyRequest","TargetSOC, EVTargetEnergyRequest","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumV2XEnergyRequest, EVMinimumV2XEnergyRequest","EVMinimumV2XEnergyRequest","","DepartureTime","",""];
+
 function deviationDynamic_SEReqControlModeType(r: ExiReader, o: Dynamic_SEReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_SEReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_SEReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}Dynamic_SEReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Dynamic_SEReqControlModeType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3123,13 +3078,6 @@ function deviationDynamic_SEReqControlModeType(r: ExiReader, o: Dynamic_SEReqCon
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkDynamic_SEReqControlModeType(o: Dynamic_SEReqControlModeType): void {
-  if (o.DepartureTime === undefined) throw missingField('DepartureTime');
-  if (o.EVTargetEnergyRequest === undefined) throw missingField('EVTargetEnergyRequest');
-  if (o.EVMaximumEnergyRequest === undefined) throw missingField('EVMaximumEnergyRequest');
-  if (o.EVMinimumEnergyRequest === undefined) throw missingField('EVMinimumEnergyRequest');
 }
 
 export function encodeDynamic_SEReqControlModeType(w: ExiWriter, o: Dynamic_SEReqControlModeType): void {
@@ -3303,7 +3251,7 @@ export function decodeDynamic_SEResControlModeType(r: ExiReader): Dynamic_SEResC
           // Dynamic_SEResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_SEResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_SEResControlModeType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_SEResControlModeType:first");
           }
@@ -3312,7 +3260,7 @@ export function decodeDynamic_SEResControlModeType(r: ExiReader): Dynamic_SEResC
           // Dynamic_SEResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_SEResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_SEResControlModeType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_SEResControlModeType:nil-end");
           }
@@ -3326,11 +3274,12 @@ export function decodeDynamic_SEResControlModeType(r: ExiReader): Dynamic_SEResC
   }
 }
 
+const EXPECTED_Dynamic_SEResControlModeType: readonly string[] = ["DepartureTime, MinimumSOC, TargetSOC, AbsolutePriceSchedule, PriceLevelSchedule","MinimumSOC, TargetSOC, AbsolutePriceSchedule, PriceLevelSchedule","TargetSOC, AbsolutePriceSchedule, PriceLevelSchedule","AbsolutePriceSchedule, PriceLevelSchedule","","","DepartureTime, MinimumSOC, TargetSOC, AbsolutePriceSchedule, PriceLevelSchedule","",""];
+
 function deviationDynamic_SEResControlModeType(r: ExiReader, o: Dynamic_SEResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_SEResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_SEResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}Dynamic_SEResControlModeType");
       return 0;
@@ -3349,9 +3298,6 @@ function deviationDynamic_SEResControlModeType(r: ExiReader, o: Dynamic_SEResCon
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkDynamic_SEResControlModeType(_o: Dynamic_SEResControlModeType): void {
 }
 
 export function encodeDynamic_SEResControlModeType(w: ExiWriter, o: Dynamic_SEResControlModeType): void {
@@ -3455,7 +3401,7 @@ export function decodeDynamic_SMDTControlModeType(r: ExiReader): Dynamic_SMDTCon
           // Dynamic_SMDTControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_SMDTControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_SMDTControlModeType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_SMDTControlModeType:first");
           }
@@ -3464,7 +3410,7 @@ export function decodeDynamic_SMDTControlModeType(r: ExiReader): Dynamic_SMDTCon
           // Dynamic_SMDTControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_SMDTControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_SMDTControlModeType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_SMDTControlModeType:nil-end");
           }
@@ -3478,11 +3424,12 @@ export function decodeDynamic_SMDTControlModeType(r: ExiReader): Dynamic_SMDTCon
   }
 }
 
+const EXPECTED_Dynamic_SMDTControlModeType: readonly string[] = ["","","",""];
+
 function deviationDynamic_SMDTControlModeType(r: ExiReader, o: Dynamic_SMDTControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_SMDTControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_SMDTControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}Dynamic_SMDTControlModeType");
       return 0;
@@ -3501,9 +3448,6 @@ function deviationDynamic_SMDTControlModeType(r: ExiReader, o: Dynamic_SMDTContr
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkDynamic_SMDTControlModeType(_o: Dynamic_SMDTControlModeType): void {
 }
 
 export function encodeDynamic_SMDTControlModeType(w: ExiWriter, o: Dynamic_SMDTControlModeType): void {
@@ -3561,7 +3505,7 @@ export function decodeEIM_AReqAuthorizationModeType(r: ExiReader): EIM_AReqAutho
           // EIM_AReqAuthorizationModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEIM_AReqAuthorizationModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationEIM_AReqAuthorizationModeType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EIM_AReqAuthorizationModeType:first");
           }
@@ -3570,7 +3514,7 @@ export function decodeEIM_AReqAuthorizationModeType(r: ExiReader): EIM_AReqAutho
           // EIM_AReqAuthorizationModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEIM_AReqAuthorizationModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationEIM_AReqAuthorizationModeType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EIM_AReqAuthorizationModeType:nil-end");
           }
@@ -3584,11 +3528,12 @@ export function decodeEIM_AReqAuthorizationModeType(r: ExiReader): EIM_AReqAutho
   }
 }
 
+const EXPECTED_EIM_AReqAuthorizationModeType: readonly string[] = ["","","",""];
+
 function deviationEIM_AReqAuthorizationModeType(r: ExiReader, o: EIM_AReqAuthorizationModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEIM_AReqAuthorizationModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EIM_AReqAuthorizationModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EIM_AReqAuthorizationModeType");
       return 0;
@@ -3607,9 +3552,6 @@ function deviationEIM_AReqAuthorizationModeType(r: ExiReader, o: EIM_AReqAuthori
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEIM_AReqAuthorizationModeType(_o: EIM_AReqAuthorizationModeType): void {
 }
 
 export function encodeEIM_AReqAuthorizationModeType(w: ExiWriter, o: EIM_AReqAuthorizationModeType): void {
@@ -3667,7 +3609,7 @@ export function decodeEIM_ASResAuthorizationModeType(r: ExiReader): EIM_ASResAut
           // EIM_ASResAuthorizationModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEIM_ASResAuthorizationModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationEIM_ASResAuthorizationModeType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EIM_ASResAuthorizationModeType:first");
           }
@@ -3676,7 +3618,7 @@ export function decodeEIM_ASResAuthorizationModeType(r: ExiReader): EIM_ASResAut
           // EIM_ASResAuthorizationModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEIM_ASResAuthorizationModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationEIM_ASResAuthorizationModeType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EIM_ASResAuthorizationModeType:nil-end");
           }
@@ -3690,11 +3632,12 @@ export function decodeEIM_ASResAuthorizationModeType(r: ExiReader): EIM_ASResAut
   }
 }
 
+const EXPECTED_EIM_ASResAuthorizationModeType: readonly string[] = ["","","",""];
+
 function deviationEIM_ASResAuthorizationModeType(r: ExiReader, o: EIM_ASResAuthorizationModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEIM_ASResAuthorizationModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EIM_ASResAuthorizationModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EIM_ASResAuthorizationModeType");
       return 0;
@@ -3713,9 +3656,6 @@ function deviationEIM_ASResAuthorizationModeType(r: ExiReader, o: EIM_ASResAutho
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkEIM_ASResAuthorizationModeType(_o: EIM_ASResAuthorizationModeType): void {
 }
 
 export function encodeEIM_ASResAuthorizationModeType(w: ExiWriter, o: EIM_ASResAuthorizationModeType): void {
@@ -3793,7 +3733,7 @@ export function decodeEMAIDListType(r: ExiReader): EMAIDListType {
           // EMAIDListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEMAIDListType(o); return o;
+            case 0: return o;
             case 1: s = deviationEMAIDListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EMAIDListType:first");
           }
@@ -3802,7 +3742,7 @@ export function decodeEMAIDListType(r: ExiReader): EMAIDListType {
           // EMAIDListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEMAIDListType(o); return o;
+            case 0: return o;
             case 1: s = deviationEMAIDListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EMAIDListType:nil-end");
           }
@@ -3816,16 +3756,18 @@ export function decodeEMAIDListType(r: ExiReader): EMAIDListType {
   }
 }
 
+const EXPECTED_EMAIDListType: readonly string[] = ["EMAID","EMAID","EMAID","",""];
+
 function deviationEMAIDListType(r: ExiReader, o: EMAIDListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEMAIDListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EMAIDListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EMAIDListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EMAIDListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3839,10 +3781,6 @@ function deviationEMAIDListType(r: ExiReader, o: EMAIDListType, s: number, d: nu
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkEMAIDListType(o: EMAIDListType): void {
-  if (o.EMAID === undefined || o.EMAID.length < 1) throw missingField('EMAID');
 }
 
 export function encodeEMAIDListType(w: ExiWriter, o: EMAIDListType): void {
@@ -3954,7 +3892,7 @@ export function decodeEVAbsolutePriceScheduleType(r: ExiReader): EVAbsolutePrice
           // EVAbsolutePriceScheduleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVAbsolutePriceScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVAbsolutePriceScheduleType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVAbsolutePriceScheduleType:first");
           }
@@ -3963,7 +3901,7 @@ export function decodeEVAbsolutePriceScheduleType(r: ExiReader): EVAbsolutePrice
           // EVAbsolutePriceScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVAbsolutePriceScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVAbsolutePriceScheduleType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVAbsolutePriceScheduleType:nil-end");
           }
@@ -3977,16 +3915,18 @@ export function decodeEVAbsolutePriceScheduleType(r: ExiReader): EVAbsolutePrice
   }
 }
 
+const EXPECTED_EVAbsolutePriceScheduleType: readonly string[] = ["TimeAnchor","Currency","PriceAlgorithm","EVPriceRuleStacks","","TimeAnchor","",""];
+
 function deviationEVAbsolutePriceScheduleType(r: ExiReader, o: EVAbsolutePriceScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVAbsolutePriceScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVAbsolutePriceScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVAbsolutePriceScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVAbsolutePriceScheduleType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4000,13 +3940,6 @@ function deviationEVAbsolutePriceScheduleType(r: ExiReader, o: EVAbsolutePriceSc
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkEVAbsolutePriceScheduleType(o: EVAbsolutePriceScheduleType): void {
-  if (o.TimeAnchor === undefined) throw missingField('TimeAnchor');
-  if (o.Currency === undefined) throw missingField('Currency');
-  if (o.PriceAlgorithm === undefined) throw missingField('PriceAlgorithm');
-  if (o.EVPriceRuleStacks === undefined) throw missingField('EVPriceRuleStacks');
 }
 
 export function encodeEVAbsolutePriceScheduleType(w: ExiWriter, o: EVAbsolutePriceScheduleType): void {
@@ -4105,7 +4038,7 @@ export function decodeEVEnergyOfferType(r: ExiReader): EVEnergyOfferType {
           // EVEnergyOfferType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVEnergyOfferType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVEnergyOfferType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVEnergyOfferType:first");
           }
@@ -4114,7 +4047,7 @@ export function decodeEVEnergyOfferType(r: ExiReader): EVEnergyOfferType {
           // EVEnergyOfferType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVEnergyOfferType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVEnergyOfferType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVEnergyOfferType:nil-end");
           }
@@ -4128,16 +4061,18 @@ export function decodeEVEnergyOfferType(r: ExiReader): EVEnergyOfferType {
   }
 }
 
+const EXPECTED_EVEnergyOfferType: readonly string[] = ["EVPowerSchedule","EVAbsolutePriceSchedule","","EVPowerSchedule","",""];
+
 function deviationEVEnergyOfferType(r: ExiReader, o: EVEnergyOfferType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVEnergyOfferType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVEnergyOfferType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVEnergyOfferType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVEnergyOfferType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4151,11 +4086,6 @@ function deviationEVEnergyOfferType(r: ExiReader, o: EVEnergyOfferType, s: numbe
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkEVEnergyOfferType(o: EVEnergyOfferType): void {
-  if (o.EVPowerSchedule === undefined) throw missingField('EVPowerSchedule');
-  if (o.EVAbsolutePriceSchedule === undefined) throw missingField('EVAbsolutePriceSchedule');
 }
 
 export function encodeEVEnergyOfferType(w: ExiWriter, o: EVEnergyOfferType): void {
@@ -4243,7 +4173,7 @@ export function decodeEVPowerProfileEntryListType(r: ExiReader): EVPowerProfileE
           // EVPowerProfileEntryListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerProfileEntryListType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerProfileEntryListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerProfileEntryListType:first");
           }
@@ -4252,7 +4182,7 @@ export function decodeEVPowerProfileEntryListType(r: ExiReader): EVPowerProfileE
           // EVPowerProfileEntryListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerProfileEntryListType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerProfileEntryListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerProfileEntryListType:nil-end");
           }
@@ -4266,16 +4196,18 @@ export function decodeEVPowerProfileEntryListType(r: ExiReader): EVPowerProfileE
   }
 }
 
+const EXPECTED_EVPowerProfileEntryListType: readonly string[] = ["EVPowerProfileEntry","EVPowerProfileEntry","EVPowerProfileEntry","",""];
+
 function deviationEVPowerProfileEntryListType(r: ExiReader, o: EVPowerProfileEntryListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPowerProfileEntryListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPowerProfileEntryListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerProfileEntryListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVPowerProfileEntryListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4289,10 +4221,6 @@ function deviationEVPowerProfileEntryListType(r: ExiReader, o: EVPowerProfileEnt
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkEVPowerProfileEntryListType(o: EVPowerProfileEntryListType): void {
-  if (o.EVPowerProfileEntry === undefined || o.EVPowerProfileEntry.length < 1) throw missingField('EVPowerProfileEntry');
 }
 
 export function encodeEVPowerProfileEntryListType(w: ExiWriter, o: EVPowerProfileEntryListType): void {
@@ -4405,7 +4333,7 @@ export function decodeEVPowerProfileType(r: ExiReader): EVPowerProfileType {
           // EVPowerProfileType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerProfileType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerProfileType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerProfileType:first");
           }
@@ -4414,7 +4342,7 @@ export function decodeEVPowerProfileType(r: ExiReader): EVPowerProfileType {
           // EVPowerProfileType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerProfileType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerProfileType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerProfileType:nil-end");
           }
@@ -4428,16 +4356,18 @@ export function decodeEVPowerProfileType(r: ExiReader): EVPowerProfileType {
   }
 }
 
+const EXPECTED_EVPowerProfileType: readonly string[] = ["TimeAnchor","Dynamic_EVPPTControlMode, Scheduled_EVPPTControlMode","EVPowerProfileEntries","EVPowerProfileEntries","","TimeAnchor","",""];
+
 function deviationEVPowerProfileType(r: ExiReader, o: EVPowerProfileType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPowerProfileType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPowerProfileType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerProfileType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVPowerProfileType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4451,11 +4381,6 @@ function deviationEVPowerProfileType(r: ExiReader, o: EVPowerProfileType, s: num
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkEVPowerProfileType(o: EVPowerProfileType): void {
-  if (o.TimeAnchor === undefined) throw missingField('TimeAnchor');
-  if (o.EVPowerProfileEntries === undefined) throw missingField('EVPowerProfileEntries');
 }
 
 export function encodeEVPowerProfileType(w: ExiWriter, o: EVPowerProfileType): void {
@@ -4556,7 +4481,7 @@ export function decodeEVPowerScheduleEntryListType(r: ExiReader): EVPowerSchedul
           // EVPowerScheduleEntryListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerScheduleEntryListType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerScheduleEntryListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerScheduleEntryListType:first");
           }
@@ -4565,7 +4490,7 @@ export function decodeEVPowerScheduleEntryListType(r: ExiReader): EVPowerSchedul
           // EVPowerScheduleEntryListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerScheduleEntryListType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerScheduleEntryListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerScheduleEntryListType:nil-end");
           }
@@ -4579,16 +4504,18 @@ export function decodeEVPowerScheduleEntryListType(r: ExiReader): EVPowerSchedul
   }
 }
 
+const EXPECTED_EVPowerScheduleEntryListType: readonly string[] = ["EVPowerScheduleEntry","EVPowerScheduleEntry","EVPowerScheduleEntry","",""];
+
 function deviationEVPowerScheduleEntryListType(r: ExiReader, o: EVPowerScheduleEntryListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPowerScheduleEntryListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPowerScheduleEntryListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerScheduleEntryListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVPowerScheduleEntryListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4602,10 +4529,6 @@ function deviationEVPowerScheduleEntryListType(r: ExiReader, o: EVPowerScheduleE
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkEVPowerScheduleEntryListType(o: EVPowerScheduleEntryListType): void {
-  if (o.EVPowerScheduleEntry === undefined || o.EVPowerScheduleEntry.length < 1) throw missingField('EVPowerScheduleEntry');
 }
 
 export function encodeEVPowerScheduleEntryListType(w: ExiWriter, o: EVPowerScheduleEntryListType): void {
@@ -4697,7 +4620,7 @@ export function decodeEVPowerScheduleEntryType(r: ExiReader): EVPowerScheduleEnt
           // EVPowerScheduleEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerScheduleEntryType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerScheduleEntryType:first");
           }
@@ -4706,7 +4629,7 @@ export function decodeEVPowerScheduleEntryType(r: ExiReader): EVPowerScheduleEnt
           // EVPowerScheduleEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerScheduleEntryType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerScheduleEntryType:nil-end");
           }
@@ -4720,16 +4643,18 @@ export function decodeEVPowerScheduleEntryType(r: ExiReader): EVPowerScheduleEnt
   }
 }
 
+const EXPECTED_EVPowerScheduleEntryType: readonly string[] = ["Duration","Power","","Duration","",""];
+
 function deviationEVPowerScheduleEntryType(r: ExiReader, o: EVPowerScheduleEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPowerScheduleEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPowerScheduleEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerScheduleEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVPowerScheduleEntryType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4743,11 +4668,6 @@ function deviationEVPowerScheduleEntryType(r: ExiReader, o: EVPowerScheduleEntry
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkEVPowerScheduleEntryType(o: EVPowerScheduleEntryType): void {
-  if (o.Duration === undefined) throw missingField('Duration');
-  if (o.Power === undefined) throw missingField('Power');
 }
 
 export function encodeEVPowerScheduleEntryType(w: ExiWriter, o: EVPowerScheduleEntryType): void {
@@ -4836,7 +4756,7 @@ export function decodeEVPowerScheduleType(r: ExiReader): EVPowerScheduleType {
           // EVPowerScheduleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerScheduleType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerScheduleType:first");
           }
@@ -4845,7 +4765,7 @@ export function decodeEVPowerScheduleType(r: ExiReader): EVPowerScheduleType {
           // EVPowerScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPowerScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPowerScheduleType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPowerScheduleType:nil-end");
           }
@@ -4859,16 +4779,18 @@ export function decodeEVPowerScheduleType(r: ExiReader): EVPowerScheduleType {
   }
 }
 
+const EXPECTED_EVPowerScheduleType: readonly string[] = ["TimeAnchor","EVPowerScheduleEntries","","TimeAnchor","",""];
+
 function deviationEVPowerScheduleType(r: ExiReader, o: EVPowerScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPowerScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPowerScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVPowerScheduleType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4882,11 +4804,6 @@ function deviationEVPowerScheduleType(r: ExiReader, o: EVPowerScheduleType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkEVPowerScheduleType(o: EVPowerScheduleType): void {
-  if (o.TimeAnchor === undefined) throw missingField('TimeAnchor');
-  if (o.EVPowerScheduleEntries === undefined) throw missingField('EVPowerScheduleEntries');
 }
 
 export function encodeEVPowerScheduleType(w: ExiWriter, o: EVPowerScheduleType): void {
@@ -4974,7 +4891,7 @@ export function decodeEVPriceRuleStackListType(r: ExiReader): EVPriceRuleStackLi
           // EVPriceRuleStackListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPriceRuleStackListType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPriceRuleStackListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPriceRuleStackListType:first");
           }
@@ -4983,7 +4900,7 @@ export function decodeEVPriceRuleStackListType(r: ExiReader): EVPriceRuleStackLi
           // EVPriceRuleStackListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPriceRuleStackListType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPriceRuleStackListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPriceRuleStackListType:nil-end");
           }
@@ -4997,16 +4914,18 @@ export function decodeEVPriceRuleStackListType(r: ExiReader): EVPriceRuleStackLi
   }
 }
 
+const EXPECTED_EVPriceRuleStackListType: readonly string[] = ["EVPriceRuleStack","EVPriceRuleStack","EVPriceRuleStack","",""];
+
 function deviationEVPriceRuleStackListType(r: ExiReader, o: EVPriceRuleStackListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPriceRuleStackListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPriceRuleStackListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVPriceRuleStackListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVPriceRuleStackListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5020,10 +4939,6 @@ function deviationEVPriceRuleStackListType(r: ExiReader, o: EVPriceRuleStackList
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkEVPriceRuleStackListType(o: EVPriceRuleStackListType): void {
-  if (o.EVPriceRuleStack === undefined || o.EVPriceRuleStack.length < 1) throw missingField('EVPriceRuleStack');
 }
 
 export function encodeEVPriceRuleStackListType(w: ExiWriter, o: EVPriceRuleStackListType): void {
@@ -5124,7 +5039,7 @@ export function decodeEVPriceRuleStackType(r: ExiReader): EVPriceRuleStackType {
           // EVPriceRuleStackType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPriceRuleStackType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPriceRuleStackType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPriceRuleStackType:first");
           }
@@ -5133,7 +5048,7 @@ export function decodeEVPriceRuleStackType(r: ExiReader): EVPriceRuleStackType {
           // EVPriceRuleStackType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPriceRuleStackType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPriceRuleStackType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPriceRuleStackType:nil-end");
           }
@@ -5147,16 +5062,18 @@ export function decodeEVPriceRuleStackType(r: ExiReader): EVPriceRuleStackType {
   }
 }
 
+const EXPECTED_EVPriceRuleStackType: readonly string[] = ["Duration","EVPriceRule","EVPriceRule","Duration","",""];
+
 function deviationEVPriceRuleStackType(r: ExiReader, o: EVPriceRuleStackType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPriceRuleStackType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPriceRuleStackType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVPriceRuleStackType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVPriceRuleStackType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5170,11 +5087,6 @@ function deviationEVPriceRuleStackType(r: ExiReader, o: EVPriceRuleStackType, s:
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkEVPriceRuleStackType(o: EVPriceRuleStackType): void {
-  if (o.Duration === undefined) throw missingField('Duration');
-  if (o.EVPriceRule === undefined || o.EVPriceRule.length < 1) throw missingField('EVPriceRule');
 }
 
 export function encodeEVPriceRuleStackType(w: ExiWriter, o: EVPriceRuleStackType): void {
@@ -5271,7 +5183,7 @@ export function decodeEVPriceRuleType(r: ExiReader): EVPriceRuleType {
           // EVPriceRuleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPriceRuleType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPriceRuleType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPriceRuleType:first");
           }
@@ -5280,7 +5192,7 @@ export function decodeEVPriceRuleType(r: ExiReader): EVPriceRuleType {
           // EVPriceRuleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVPriceRuleType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVPriceRuleType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVPriceRuleType:nil-end");
           }
@@ -5294,16 +5206,18 @@ export function decodeEVPriceRuleType(r: ExiReader): EVPriceRuleType {
   }
 }
 
+const EXPECTED_EVPriceRuleType: readonly string[] = ["EnergyFee","PowerRangeStart","","EnergyFee","",""];
+
 function deviationEVPriceRuleType(r: ExiReader, o: EVPriceRuleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVPriceRuleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVPriceRuleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}EVPriceRuleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVPriceRuleType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5317,11 +5231,6 @@ function deviationEVPriceRuleType(r: ExiReader, o: EVPriceRuleType, s: number, d
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkEVPriceRuleType(o: EVPriceRuleType): void {
-  if (o.EnergyFee === undefined) throw missingField('EnergyFee');
-  if (o.PowerRangeStart === undefined) throw missingField('PowerRangeStart');
 }
 
 export function encodeEVPriceRuleType(w: ExiWriter, o: EVPriceRuleType): void {
@@ -5410,7 +5319,7 @@ export function decodeMeteringConfirmationReqType(r: ExiReader): MeteringConfirm
           // MeteringConfirmationReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringConfirmationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringConfirmationReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringConfirmationReqType:first");
           }
@@ -5419,7 +5328,7 @@ export function decodeMeteringConfirmationReqType(r: ExiReader): MeteringConfirm
           // MeteringConfirmationReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringConfirmationReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringConfirmationReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringConfirmationReqType:nil-end");
           }
@@ -5433,16 +5342,18 @@ export function decodeMeteringConfirmationReqType(r: ExiReader): MeteringConfirm
   }
 }
 
+const EXPECTED_MeteringConfirmationReqType: readonly string[] = ["Header","SignedMeteringData","","Header","",""];
+
 function deviationMeteringConfirmationReqType(r: ExiReader, o: MeteringConfirmationReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeteringConfirmationReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeteringConfirmationReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}MeteringConfirmationReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeteringConfirmationReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5456,11 +5367,6 @@ function deviationMeteringConfirmationReqType(r: ExiReader, o: MeteringConfirmat
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkMeteringConfirmationReqType(o: MeteringConfirmationReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.SignedMeteringData === undefined) throw missingField('SignedMeteringData');
 }
 
 export function encodeMeteringConfirmationReqType(w: ExiWriter, o: MeteringConfirmationReqType): void {
@@ -5549,7 +5455,7 @@ export function decodeMeteringConfirmationResType(r: ExiReader): MeteringConfirm
           // MeteringConfirmationResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringConfirmationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringConfirmationResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringConfirmationResType:first");
           }
@@ -5558,7 +5464,7 @@ export function decodeMeteringConfirmationResType(r: ExiReader): MeteringConfirm
           // MeteringConfirmationResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeteringConfirmationResType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeteringConfirmationResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeteringConfirmationResType:nil-end");
           }
@@ -5572,16 +5478,18 @@ export function decodeMeteringConfirmationResType(r: ExiReader): MeteringConfirm
   }
 }
 
+const EXPECTED_MeteringConfirmationResType: readonly string[] = ["Header","ResponseCode","","Header","",""];
+
 function deviationMeteringConfirmationResType(r: ExiReader, o: MeteringConfirmationResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeteringConfirmationResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeteringConfirmationResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}MeteringConfirmationResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeteringConfirmationResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5595,11 +5503,6 @@ function deviationMeteringConfirmationResType(r: ExiReader, o: MeteringConfirmat
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkMeteringConfirmationResType(o: MeteringConfirmationResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeMeteringConfirmationResType(w: ExiWriter, o: MeteringConfirmationResType): void {
@@ -5712,7 +5615,7 @@ export function decodeOverstayRuleListType(r: ExiReader): OverstayRuleListType {
           // OverstayRuleListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkOverstayRuleListType(o); return o;
+            case 0: return o;
             case 1: s = deviationOverstayRuleListType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "OverstayRuleListType:first");
           }
@@ -5721,7 +5624,7 @@ export function decodeOverstayRuleListType(r: ExiReader): OverstayRuleListType {
           // OverstayRuleListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkOverstayRuleListType(o); return o;
+            case 0: return o;
             case 1: s = deviationOverstayRuleListType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "OverstayRuleListType:nil-end");
           }
@@ -5735,16 +5638,18 @@ export function decodeOverstayRuleListType(r: ExiReader): OverstayRuleListType {
   }
 }
 
+const EXPECTED_OverstayRuleListType: readonly string[] = ["OverstayTimeThreshold, OverstayPowerThreshold, OverstayRule","OverstayPowerThreshold, OverstayRule","OverstayRule","OverstayRule","OverstayTimeThreshold, OverstayPowerThreshold, OverstayRule","",""];
+
 function deviationOverstayRuleListType(r: ExiReader, o: OverstayRuleListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkOverstayRuleListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_OverstayRuleListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}OverstayRuleListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_OverstayRuleListType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5758,10 +5663,6 @@ function deviationOverstayRuleListType(r: ExiReader, o: OverstayRuleListType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkOverstayRuleListType(o: OverstayRuleListType): void {
-  if (o.OverstayRule === undefined || o.OverstayRule.length < 1) throw missingField('OverstayRule');
 }
 
 export function encodeOverstayRuleListType(w: ExiWriter, o: OverstayRuleListType): void {
@@ -5888,7 +5789,7 @@ export function decodeOverstayRuleType(r: ExiReader): OverstayRuleType {
           // OverstayRuleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkOverstayRuleType(o); return o;
+            case 0: return o;
             case 1: s = deviationOverstayRuleType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "OverstayRuleType:first");
           }
@@ -5897,7 +5798,7 @@ export function decodeOverstayRuleType(r: ExiReader): OverstayRuleType {
           // OverstayRuleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkOverstayRuleType(o); return o;
+            case 0: return o;
             case 1: s = deviationOverstayRuleType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "OverstayRuleType:nil-end");
           }
@@ -5911,16 +5812,18 @@ export function decodeOverstayRuleType(r: ExiReader): OverstayRuleType {
   }
 }
 
+const EXPECTED_OverstayRuleType: readonly string[] = ["OverstayRuleDescription, StartTime","StartTime","OverstayFee","OverstayFeePeriod","","OverstayRuleDescription, StartTime","",""];
+
 function deviationOverstayRuleType(r: ExiReader, o: OverstayRuleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkOverstayRuleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_OverstayRuleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}OverstayRuleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_OverstayRuleType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5934,12 +5837,6 @@ function deviationOverstayRuleType(r: ExiReader, o: OverstayRuleType, s: number,
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkOverstayRuleType(o: OverstayRuleType): void {
-  if (o.StartTime === undefined) throw missingField('StartTime');
-  if (o.OverstayFee === undefined) throw missingField('OverstayFee');
-  if (o.OverstayFeePeriod === undefined) throw missingField('OverstayFeePeriod');
 }
 
 export function encodeOverstayRuleType(w: ExiWriter, o: OverstayRuleType): void {
@@ -6048,7 +5945,7 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
           // ParameterSetType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterSetType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterSetType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterSetType:first");
           }
@@ -6057,7 +5954,7 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
           // ParameterSetType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterSetType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterSetType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterSetType:nil-end");
           }
@@ -6071,16 +5968,18 @@ export function decodeParameterSetType(r: ExiReader): ParameterSetType {
   }
 }
 
+const EXPECTED_ParameterSetType: readonly string[] = ["ParameterSetID","Parameter","Parameter","ParameterSetID","",""];
+
 function deviationParameterSetType(r: ExiReader, o: ParameterSetType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkParameterSetType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ParameterSetType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ParameterSetType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ParameterSetType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6094,11 +5993,6 @@ function deviationParameterSetType(r: ExiReader, o: ParameterSetType, s: number,
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkParameterSetType(o: ParameterSetType): void {
-  if (o.ParameterSetID === undefined) throw missingField('ParameterSetID');
-  if (o.Parameter === undefined || o.Parameter.length < 1) throw missingField('Parameter');
 }
 
 export function encodeParameterSetType(w: ExiWriter, o: ParameterSetType): void {
@@ -6264,7 +6158,7 @@ export function decodeParameterType(r: ExiReader): ParameterType {
           // ParameterType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterType(r, o, 10, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterType:attrs-done");
           }
@@ -6273,7 +6167,7 @@ export function decodeParameterType(r: ExiReader): ParameterType {
           // ParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationParameterType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ParameterType:nil-end");
           }
@@ -6287,16 +6181,18 @@ export function decodeParameterType(r: ExiReader): ParameterType {
   }
 }
 
+const EXPECTED_ParameterType: readonly string[] = ["Name","boolValue, byteValue, shortValue, intValue, rationalNumber, finiteString","","","","","","","boolValue, byteValue, shortValue, intValue, rationalNumber, finiteString","Name","",""];
+
 function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ParameterType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6328,10 +6224,6 @@ function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: nu
       r.untypedValue();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
   }
-}
-
-function checkParameterType(o: ParameterType): void {
-  if (o.Name === undefined) throw missingField('Name');
 }
 
 export function encodeParameterType(w: ExiWriter, o: ParameterType): void {
@@ -6476,7 +6368,7 @@ export function decodePnC_AReqAuthorizationModeType(r: ExiReader): PnC_AReqAutho
           // PnC_AReqAuthorizationModeType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPnC_AReqAuthorizationModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationPnC_AReqAuthorizationModeType(r, o, 6, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PnC_AReqAuthorizationModeType:attrs-done");
           }
@@ -6485,7 +6377,7 @@ export function decodePnC_AReqAuthorizationModeType(r: ExiReader): PnC_AReqAutho
           // PnC_AReqAuthorizationModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPnC_AReqAuthorizationModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationPnC_AReqAuthorizationModeType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PnC_AReqAuthorizationModeType:nil-end");
           }
@@ -6499,16 +6391,18 @@ export function decodePnC_AReqAuthorizationModeType(r: ExiReader): PnC_AReqAutho
   }
 }
 
+const EXPECTED_PnC_AReqAuthorizationModeType: readonly string[] = ["Id","GenChallenge","ContractCertificateChain","","GenChallenge","Id","",""];
+
 function deviationPnC_AReqAuthorizationModeType(r: ExiReader, o: PnC_AReqAuthorizationModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPnC_AReqAuthorizationModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PnC_AReqAuthorizationModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PnC_AReqAuthorizationModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PnC_AReqAuthorizationModeType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6540,12 +6434,6 @@ function deviationPnC_AReqAuthorizationModeType(r: ExiReader, o: PnC_AReqAuthori
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
-}
-
-function checkPnC_AReqAuthorizationModeType(o: PnC_AReqAuthorizationModeType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.GenChallenge === undefined) throw missingField('GenChallenge');
-  if (o.ContractCertificateChain === undefined) throw missingField('ContractCertificateChain');
 }
 
 export function encodePnC_AReqAuthorizationModeType(w: ExiWriter, o: PnC_AReqAuthorizationModeType): void {
@@ -6640,7 +6528,7 @@ export function decodePnC_ASResAuthorizationModeType(r: ExiReader): PnC_ASResAut
           // PnC_ASResAuthorizationModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPnC_ASResAuthorizationModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationPnC_ASResAuthorizationModeType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PnC_ASResAuthorizationModeType:first");
           }
@@ -6649,7 +6537,7 @@ export function decodePnC_ASResAuthorizationModeType(r: ExiReader): PnC_ASResAut
           // PnC_ASResAuthorizationModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPnC_ASResAuthorizationModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationPnC_ASResAuthorizationModeType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PnC_ASResAuthorizationModeType:nil-end");
           }
@@ -6663,16 +6551,18 @@ export function decodePnC_ASResAuthorizationModeType(r: ExiReader): PnC_ASResAut
   }
 }
 
+const EXPECTED_PnC_ASResAuthorizationModeType: readonly string[] = ["GenChallenge","SupportedProviders","","GenChallenge","",""];
+
 function deviationPnC_ASResAuthorizationModeType(r: ExiReader, o: PnC_ASResAuthorizationModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPnC_ASResAuthorizationModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PnC_ASResAuthorizationModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PnC_ASResAuthorizationModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PnC_ASResAuthorizationModeType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6686,10 +6576,6 @@ function deviationPnC_ASResAuthorizationModeType(r: ExiReader, o: PnC_ASResAutho
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPnC_ASResAuthorizationModeType(o: PnC_ASResAuthorizationModeType): void {
-  if (o.GenChallenge === undefined) throw missingField('GenChallenge');
 }
 
 export function encodePnC_ASResAuthorizationModeType(w: ExiWriter, o: PnC_ASResAuthorizationModeType): void {
@@ -6812,7 +6698,7 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
           // PowerDeliveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryReqType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryReqType:first");
           }
@@ -6821,7 +6707,7 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
           // PowerDeliveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryReqType:nil-end");
           }
@@ -6835,16 +6721,18 @@ export function decodePowerDeliveryReqType(r: ExiReader): PowerDeliveryReqType {
   }
 }
 
+const EXPECTED_PowerDeliveryReqType: readonly string[] = ["Header","EVProcessing","ChargeProgress","EVPowerProfile, BPT_ChannelSelection","BPT_ChannelSelection","","Header","",""];
+
 function deviationPowerDeliveryReqType(r: ExiReader, o: PowerDeliveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerDeliveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerDeliveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PowerDeliveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerDeliveryReqType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6858,12 +6746,6 @@ function deviationPowerDeliveryReqType(r: ExiReader, o: PowerDeliveryReqType, s:
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkPowerDeliveryReqType(o: PowerDeliveryReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVProcessing === undefined) throw missingField('EVProcessing');
-  if (o.ChargeProgress === undefined) throw missingField('ChargeProgress');
 }
 
 export function encodePowerDeliveryReqType(w: ExiWriter, o: PowerDeliveryReqType): void {
@@ -6981,7 +6863,7 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
           // PowerDeliveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryResType:first");
           }
@@ -6990,7 +6872,7 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
           // PowerDeliveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerDeliveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerDeliveryResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerDeliveryResType:nil-end");
           }
@@ -7004,16 +6886,18 @@ export function decodePowerDeliveryResType(r: ExiReader): PowerDeliveryResType {
   }
 }
 
+const EXPECTED_PowerDeliveryResType: readonly string[] = ["Header","ResponseCode","EVSEStatus","","Header","",""];
+
 function deviationPowerDeliveryResType(r: ExiReader, o: PowerDeliveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerDeliveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerDeliveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PowerDeliveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerDeliveryResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7027,11 +6911,6 @@ function deviationPowerDeliveryResType(r: ExiReader, o: PowerDeliveryResType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPowerDeliveryResType(o: PowerDeliveryResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodePowerDeliveryResType(w: ExiWriter, o: PowerDeliveryResType): void {
@@ -7125,7 +7004,7 @@ export function decodePowerScheduleEntryListType(r: ExiReader): PowerScheduleEnt
           // PowerScheduleEntryListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerScheduleEntryListType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerScheduleEntryListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerScheduleEntryListType:first");
           }
@@ -7134,7 +7013,7 @@ export function decodePowerScheduleEntryListType(r: ExiReader): PowerScheduleEnt
           // PowerScheduleEntryListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerScheduleEntryListType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerScheduleEntryListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerScheduleEntryListType:nil-end");
           }
@@ -7148,16 +7027,18 @@ export function decodePowerScheduleEntryListType(r: ExiReader): PowerScheduleEnt
   }
 }
 
+const EXPECTED_PowerScheduleEntryListType: readonly string[] = ["PowerScheduleEntry","PowerScheduleEntry","PowerScheduleEntry","",""];
+
 function deviationPowerScheduleEntryListType(r: ExiReader, o: PowerScheduleEntryListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerScheduleEntryListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerScheduleEntryListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PowerScheduleEntryListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerScheduleEntryListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7171,10 +7052,6 @@ function deviationPowerScheduleEntryListType(r: ExiReader, o: PowerScheduleEntry
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkPowerScheduleEntryListType(o: PowerScheduleEntryListType): void {
-  if (o.PowerScheduleEntry === undefined || o.PowerScheduleEntry.length < 1) throw missingField('PowerScheduleEntry');
 }
 
 export function encodePowerScheduleEntryListType(w: ExiWriter, o: PowerScheduleEntryListType): void {
@@ -7289,7 +7166,7 @@ export function decodePowerScheduleEntryType(r: ExiReader): PowerScheduleEntryTy
           // PowerScheduleEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerScheduleEntryType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerScheduleEntryType:first");
           }
@@ -7298,7 +7175,7 @@ export function decodePowerScheduleEntryType(r: ExiReader): PowerScheduleEntryTy
           // PowerScheduleEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerScheduleEntryType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerScheduleEntryType:nil-end");
           }
@@ -7312,16 +7189,18 @@ export function decodePowerScheduleEntryType(r: ExiReader): PowerScheduleEntryTy
   }
 }
 
+const EXPECTED_PowerScheduleEntryType: readonly string[] = ["Duration","Power","Power_L2, Power_L3","Power_L3","","Duration","",""];
+
 function deviationPowerScheduleEntryType(r: ExiReader, o: PowerScheduleEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerScheduleEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerScheduleEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PowerScheduleEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerScheduleEntryType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7335,11 +7214,6 @@ function deviationPowerScheduleEntryType(r: ExiReader, o: PowerScheduleEntryType
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkPowerScheduleEntryType(o: PowerScheduleEntryType): void {
-  if (o.Duration === undefined) throw missingField('Duration');
-  if (o.Power === undefined) throw missingField('Power');
 }
 
 export function encodePowerScheduleEntryType(w: ExiWriter, o: PowerScheduleEntryType): void {
@@ -7464,7 +7338,7 @@ export function decodePowerScheduleType(r: ExiReader): PowerScheduleType {
           // PowerScheduleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerScheduleType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerScheduleType:first");
           }
@@ -7473,7 +7347,7 @@ export function decodePowerScheduleType(r: ExiReader): PowerScheduleType {
           // PowerScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPowerScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPowerScheduleType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PowerScheduleType:nil-end");
           }
@@ -7487,16 +7361,18 @@ export function decodePowerScheduleType(r: ExiReader): PowerScheduleType {
   }
 }
 
+const EXPECTED_PowerScheduleType: readonly string[] = ["TimeAnchor","AvailableEnergy, PowerTolerance, PowerScheduleEntries","PowerTolerance, PowerScheduleEntries","PowerScheduleEntries","","TimeAnchor","",""];
+
 function deviationPowerScheduleType(r: ExiReader, o: PowerScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPowerScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PowerScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PowerScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PowerScheduleType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7510,11 +7386,6 @@ function deviationPowerScheduleType(r: ExiReader, o: PowerScheduleType, s: numbe
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkPowerScheduleType(o: PowerScheduleType): void {
-  if (o.TimeAnchor === undefined) throw missingField('TimeAnchor');
-  if (o.PowerScheduleEntries === undefined) throw missingField('PowerScheduleEntries');
 }
 
 export function encodePowerScheduleType(w: ExiWriter, o: PowerScheduleType): void {
@@ -7615,7 +7486,7 @@ export function decodePriceLevelScheduleEntryListType(r: ExiReader): PriceLevelS
           // PriceLevelScheduleEntryListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceLevelScheduleEntryListType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceLevelScheduleEntryListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceLevelScheduleEntryListType:first");
           }
@@ -7624,7 +7495,7 @@ export function decodePriceLevelScheduleEntryListType(r: ExiReader): PriceLevelS
           // PriceLevelScheduleEntryListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceLevelScheduleEntryListType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceLevelScheduleEntryListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceLevelScheduleEntryListType:nil-end");
           }
@@ -7638,16 +7509,18 @@ export function decodePriceLevelScheduleEntryListType(r: ExiReader): PriceLevelS
   }
 }
 
+const EXPECTED_PriceLevelScheduleEntryListType: readonly string[] = ["PriceLevelScheduleEntry","PriceLevelScheduleEntry","PriceLevelScheduleEntry","",""];
+
 function deviationPriceLevelScheduleEntryListType(r: ExiReader, o: PriceLevelScheduleEntryListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPriceLevelScheduleEntryListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PriceLevelScheduleEntryListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PriceLevelScheduleEntryListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PriceLevelScheduleEntryListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7661,10 +7534,6 @@ function deviationPriceLevelScheduleEntryListType(r: ExiReader, o: PriceLevelSch
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkPriceLevelScheduleEntryListType(o: PriceLevelScheduleEntryListType): void {
-  if (o.PriceLevelScheduleEntry === undefined || o.PriceLevelScheduleEntry.length < 1) throw missingField('PriceLevelScheduleEntry');
 }
 
 export function encodePriceLevelScheduleEntryListType(w: ExiWriter, o: PriceLevelScheduleEntryListType): void {
@@ -7756,7 +7625,7 @@ export function decodePriceLevelScheduleEntryType(r: ExiReader): PriceLevelSched
           // PriceLevelScheduleEntryType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceLevelScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceLevelScheduleEntryType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceLevelScheduleEntryType:first");
           }
@@ -7765,7 +7634,7 @@ export function decodePriceLevelScheduleEntryType(r: ExiReader): PriceLevelSched
           // PriceLevelScheduleEntryType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceLevelScheduleEntryType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceLevelScheduleEntryType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceLevelScheduleEntryType:nil-end");
           }
@@ -7779,16 +7648,18 @@ export function decodePriceLevelScheduleEntryType(r: ExiReader): PriceLevelSched
   }
 }
 
+const EXPECTED_PriceLevelScheduleEntryType: readonly string[] = ["Duration","PriceLevel","","Duration","",""];
+
 function deviationPriceLevelScheduleEntryType(r: ExiReader, o: PriceLevelScheduleEntryType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPriceLevelScheduleEntryType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PriceLevelScheduleEntryType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PriceLevelScheduleEntryType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PriceLevelScheduleEntryType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -7802,11 +7673,6 @@ function deviationPriceLevelScheduleEntryType(r: ExiReader, o: PriceLevelSchedul
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPriceLevelScheduleEntryType(o: PriceLevelScheduleEntryType): void {
-  if (o.Duration === undefined) throw missingField('Duration');
-  if (o.PriceLevel === undefined) throw missingField('PriceLevel');
 }
 
 export function encodePriceLevelScheduleEntryType(w: ExiWriter, o: PriceLevelScheduleEntryType): void {
@@ -7938,7 +7804,7 @@ export function decodePriceLevelScheduleType(r: ExiReader): PriceLevelScheduleTy
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 9; continue;
-            case 1: checkPriceLevelScheduleType(o); return o;
+            case 1: return o;
             case 2: s = deviationPriceLevelScheduleType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceLevelScheduleType:first");
           }
@@ -7947,7 +7813,7 @@ export function decodePriceLevelScheduleType(r: ExiReader): PriceLevelScheduleTy
           // PriceLevelScheduleType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceLevelScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceLevelScheduleType(r, o, 9, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceLevelScheduleType:attrs-done");
           }
@@ -7956,7 +7822,7 @@ export function decodePriceLevelScheduleType(r: ExiReader): PriceLevelScheduleTy
           // PriceLevelScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceLevelScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceLevelScheduleType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceLevelScheduleType:nil-end");
           }
@@ -7970,16 +7836,18 @@ export function decodePriceLevelScheduleType(r: ExiReader): PriceLevelScheduleTy
   }
 }
 
+const EXPECTED_PriceLevelScheduleType: readonly string[] = ["Id, TimeAnchor","TimeAnchor","PriceScheduleID","PriceScheduleDescription, NumberOfPriceLevels","NumberOfPriceLevels","PriceLevelScheduleEntries","","TimeAnchor","Id","",""];
+
 function deviationPriceLevelScheduleType(r: ExiReader, o: PriceLevelScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPriceLevelScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PriceLevelScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PriceLevelScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PriceLevelScheduleType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8011,13 +7879,6 @@ function deviationPriceLevelScheduleType(r: ExiReader, o: PriceLevelScheduleType
       r.untypedValue();
       return s === 0 || s === 1 ? 7 : s === 8 || s === 9 ? 10 : s;
   }
-}
-
-function checkPriceLevelScheduleType(o: PriceLevelScheduleType): void {
-  if (o.TimeAnchor === undefined) throw missingField('TimeAnchor');
-  if (o.PriceScheduleID === undefined) throw missingField('PriceScheduleID');
-  if (o.NumberOfPriceLevels === undefined) throw missingField('NumberOfPriceLevels');
-  if (o.PriceLevelScheduleEntries === undefined) throw missingField('PriceLevelScheduleEntries');
 }
 
 export function encodePriceLevelScheduleType(w: ExiWriter, o: PriceLevelScheduleType): void {
@@ -8127,7 +7988,7 @@ export function decodePriceRuleStackListType(r: ExiReader): PriceRuleStackListTy
           // PriceRuleStackListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceRuleStackListType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceRuleStackListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceRuleStackListType:first");
           }
@@ -8136,7 +7997,7 @@ export function decodePriceRuleStackListType(r: ExiReader): PriceRuleStackListTy
           // PriceRuleStackListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceRuleStackListType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceRuleStackListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceRuleStackListType:nil-end");
           }
@@ -8150,16 +8011,18 @@ export function decodePriceRuleStackListType(r: ExiReader): PriceRuleStackListTy
   }
 }
 
+const EXPECTED_PriceRuleStackListType: readonly string[] = ["PriceRuleStack","PriceRuleStack","PriceRuleStack","",""];
+
 function deviationPriceRuleStackListType(r: ExiReader, o: PriceRuleStackListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPriceRuleStackListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PriceRuleStackListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PriceRuleStackListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PriceRuleStackListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8173,10 +8036,6 @@ function deviationPriceRuleStackListType(r: ExiReader, o: PriceRuleStackListType
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkPriceRuleStackListType(o: PriceRuleStackListType): void {
-  if (o.PriceRuleStack === undefined || o.PriceRuleStack.length < 1) throw missingField('PriceRuleStack');
 }
 
 export function encodePriceRuleStackListType(w: ExiWriter, o: PriceRuleStackListType): void {
@@ -8277,7 +8136,7 @@ export function decodePriceRuleStackType(r: ExiReader): PriceRuleStackType {
           // PriceRuleStackType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceRuleStackType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceRuleStackType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceRuleStackType:first");
           }
@@ -8286,7 +8145,7 @@ export function decodePriceRuleStackType(r: ExiReader): PriceRuleStackType {
           // PriceRuleStackType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceRuleStackType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceRuleStackType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceRuleStackType:nil-end");
           }
@@ -8300,16 +8159,18 @@ export function decodePriceRuleStackType(r: ExiReader): PriceRuleStackType {
   }
 }
 
+const EXPECTED_PriceRuleStackType: readonly string[] = ["Duration","PriceRule","PriceRule","Duration","",""];
+
 function deviationPriceRuleStackType(r: ExiReader, o: PriceRuleStackType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPriceRuleStackType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PriceRuleStackType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PriceRuleStackType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PriceRuleStackType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8323,11 +8184,6 @@ function deviationPriceRuleStackType(r: ExiReader, o: PriceRuleStackType, s: num
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkPriceRuleStackType(o: PriceRuleStackType): void {
-  if (o.Duration === undefined) throw missingField('Duration');
-  if (o.PriceRule === undefined || o.PriceRule.length < 1) throw missingField('PriceRule');
 }
 
 export function encodePriceRuleStackType(w: ExiWriter, o: PriceRuleStackType): void {
@@ -8474,7 +8330,7 @@ export function decodePriceRuleType(r: ExiReader): PriceRuleType {
           // PriceRuleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceRuleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceRuleType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceRuleType:first");
           }
@@ -8483,7 +8339,7 @@ export function decodePriceRuleType(r: ExiReader): PriceRuleType {
           // PriceRuleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceRuleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceRuleType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceRuleType:nil-end");
           }
@@ -8497,16 +8353,18 @@ export function decodePriceRuleType(r: ExiReader): PriceRuleType {
   }
 }
 
+const EXPECTED_PriceRuleType: readonly string[] = ["EnergyFee","ParkingFee, ParkingFeePeriod, CarbonDioxideEmission, RenewableGenerationPercentage, PowerRangeStart","ParkingFeePeriod, CarbonDioxideEmission, RenewableGenerationPercentage, PowerRangeStart","CarbonDioxideEmission, RenewableGenerationPercentage, PowerRangeStart","RenewableGenerationPercentage, PowerRangeStart","PowerRangeStart","","EnergyFee","",""];
+
 function deviationPriceRuleType(r: ExiReader, o: PriceRuleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPriceRuleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PriceRuleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PriceRuleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PriceRuleType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8520,11 +8378,6 @@ function deviationPriceRuleType(r: ExiReader, o: PriceRuleType, s: number, d: nu
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkPriceRuleType(o: PriceRuleType): void {
-  if (o.EnergyFee === undefined) throw missingField('EnergyFee');
-  if (o.PowerRangeStart === undefined) throw missingField('PowerRangeStart');
 }
 
 export function encodePriceRuleType(w: ExiWriter, o: PriceRuleType): void {
@@ -8654,7 +8507,7 @@ export function decodePriceScheduleType(r: ExiReader): PriceScheduleType {
           // PriceScheduleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceScheduleType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceScheduleType:first");
           }
@@ -8663,7 +8516,7 @@ export function decodePriceScheduleType(r: ExiReader): PriceScheduleType {
           // PriceScheduleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPriceScheduleType(o); return o;
+            case 0: return o;
             case 1: s = deviationPriceScheduleType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PriceScheduleType:nil-end");
           }
@@ -8677,16 +8530,18 @@ export function decodePriceScheduleType(r: ExiReader): PriceScheduleType {
   }
 }
 
+const EXPECTED_PriceScheduleType: readonly string[] = ["TimeAnchor","PriceScheduleID","PriceScheduleDescription","","TimeAnchor","",""];
+
 function deviationPriceScheduleType(r: ExiReader, o: PriceScheduleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPriceScheduleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PriceScheduleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}PriceScheduleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PriceScheduleType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8700,11 +8555,6 @@ function deviationPriceScheduleType(r: ExiReader, o: PriceScheduleType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkPriceScheduleType(o: PriceScheduleType): void {
-  if (o.TimeAnchor === undefined) throw missingField('TimeAnchor');
-  if (o.PriceScheduleID === undefined) throw missingField('PriceScheduleID');
 }
 
 export function encodePriceScheduleType(w: ExiWriter, o: PriceScheduleType): void {
@@ -8820,7 +8670,7 @@ export function decodeScheduleExchangeReqType(r: ExiReader): ScheduleExchangeReq
           // ScheduleExchangeReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduleExchangeReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduleExchangeReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ScheduleExchangeReqType:first");
           }
@@ -8829,7 +8679,7 @@ export function decodeScheduleExchangeReqType(r: ExiReader): ScheduleExchangeReq
           // ScheduleExchangeReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduleExchangeReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduleExchangeReqType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ScheduleExchangeReqType:nil-end");
           }
@@ -8843,16 +8693,18 @@ export function decodeScheduleExchangeReqType(r: ExiReader): ScheduleExchangeReq
   }
 }
 
+const EXPECTED_ScheduleExchangeReqType: readonly string[] = ["Header","MaximumSupportingPoints","Dynamic_SEReqControlMode, Scheduled_SEReqControlMode","","","Header","",""];
+
 function deviationScheduleExchangeReqType(r: ExiReader, o: ScheduleExchangeReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduleExchangeReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ScheduleExchangeReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ScheduleExchangeReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ScheduleExchangeReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -8866,11 +8718,6 @@ function deviationScheduleExchangeReqType(r: ExiReader, o: ScheduleExchangeReqTy
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkScheduleExchangeReqType(o: ScheduleExchangeReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.MaximumSupportingPoints === undefined) throw missingField('MaximumSupportingPoints');
 }
 
 export function encodeScheduleExchangeReqType(w: ExiWriter, o: ScheduleExchangeReqType): void {
@@ -9016,7 +8863,7 @@ export function decodeScheduleExchangeResType(r: ExiReader): ScheduleExchangeRes
           // ScheduleExchangeResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduleExchangeResType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduleExchangeResType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ScheduleExchangeResType:first");
           }
@@ -9025,7 +8872,7 @@ export function decodeScheduleExchangeResType(r: ExiReader): ScheduleExchangeRes
           // ScheduleExchangeResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduleExchangeResType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduleExchangeResType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ScheduleExchangeResType:nil-end");
           }
@@ -9039,16 +8886,18 @@ export function decodeScheduleExchangeResType(r: ExiReader): ScheduleExchangeRes
   }
 }
 
+const EXPECTED_ScheduleExchangeResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","GoToPause, Dynamic_SEResControlMode, Scheduled_SEResControlMode","Dynamic_SEResControlMode, Scheduled_SEResControlMode","","","Header","",""];
+
 function deviationScheduleExchangeResType(r: ExiReader, o: ScheduleExchangeResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduleExchangeResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ScheduleExchangeResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ScheduleExchangeResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ScheduleExchangeResType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9062,12 +8911,6 @@ function deviationScheduleExchangeResType(r: ExiReader, o: ScheduleExchangeResTy
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkScheduleExchangeResType(o: ScheduleExchangeResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeScheduleExchangeResType(w: ExiWriter, o: ScheduleExchangeResType): void {
@@ -9193,7 +9036,7 @@ export function decodeScheduleTupleType(r: ExiReader): ScheduleTupleType {
           // ScheduleTupleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduleTupleType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduleTupleType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ScheduleTupleType:first");
           }
@@ -9202,7 +9045,7 @@ export function decodeScheduleTupleType(r: ExiReader): ScheduleTupleType {
           // ScheduleTupleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduleTupleType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduleTupleType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ScheduleTupleType:nil-end");
           }
@@ -9216,16 +9059,18 @@ export function decodeScheduleTupleType(r: ExiReader): ScheduleTupleType {
   }
 }
 
+const EXPECTED_ScheduleTupleType: readonly string[] = ["ScheduleTupleID","ChargingSchedule","DischargingSchedule","","ScheduleTupleID","",""];
+
 function deviationScheduleTupleType(r: ExiReader, o: ScheduleTupleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduleTupleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ScheduleTupleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ScheduleTupleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ScheduleTupleType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9239,11 +9084,6 @@ function deviationScheduleTupleType(r: ExiReader, o: ScheduleTupleType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkScheduleTupleType(o: ScheduleTupleType): void {
-  if (o.ScheduleTupleID === undefined) throw missingField('ScheduleTupleID');
-  if (o.ChargingSchedule === undefined) throw missingField('ChargingSchedule');
 }
 
 export function encodeScheduleTupleType(w: ExiWriter, o: ScheduleTupleType): void {
@@ -9339,7 +9179,7 @@ export function decodeScheduled_EVPPTControlModeType(r: ExiReader): Scheduled_EV
           // Scheduled_EVPPTControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_EVPPTControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_EVPPTControlModeType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_EVPPTControlModeType:first");
           }
@@ -9348,7 +9188,7 @@ export function decodeScheduled_EVPPTControlModeType(r: ExiReader): Scheduled_EV
           // Scheduled_EVPPTControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_EVPPTControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_EVPPTControlModeType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_EVPPTControlModeType:nil-end");
           }
@@ -9362,16 +9202,18 @@ export function decodeScheduled_EVPPTControlModeType(r: ExiReader): Scheduled_EV
   }
 }
 
+const EXPECTED_Scheduled_EVPPTControlModeType: readonly string[] = ["SelectedScheduleTupleID","PowerToleranceAcceptance","","SelectedScheduleTupleID","",""];
+
 function deviationScheduled_EVPPTControlModeType(r: ExiReader, o: Scheduled_EVPPTControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_EVPPTControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_EVPPTControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}Scheduled_EVPPTControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Scheduled_EVPPTControlModeType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9385,10 +9227,6 @@ function deviationScheduled_EVPPTControlModeType(r: ExiReader, o: Scheduled_EVPP
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkScheduled_EVPPTControlModeType(o: Scheduled_EVPPTControlModeType): void {
-  if (o.SelectedScheduleTupleID === undefined) throw missingField('SelectedScheduleTupleID');
 }
 
 export function encodeScheduled_EVPPTControlModeType(w: ExiWriter, o: Scheduled_EVPPTControlModeType): void {
@@ -9528,7 +9366,7 @@ export function decodeScheduled_SEReqControlModeType(r: ExiReader): Scheduled_SE
           // Scheduled_SEReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_SEReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_SEReqControlModeType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_SEReqControlModeType:first");
           }
@@ -9537,7 +9375,7 @@ export function decodeScheduled_SEReqControlModeType(r: ExiReader): Scheduled_SE
           // Scheduled_SEReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_SEReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_SEReqControlModeType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_SEReqControlModeType:nil-end");
           }
@@ -9551,11 +9389,12 @@ export function decodeScheduled_SEReqControlModeType(r: ExiReader): Scheduled_SE
   }
 }
 
+const EXPECTED_Scheduled_SEReqControlModeType: readonly string[] = ["DepartureTime, EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVEnergyOffer","EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVEnergyOffer","EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVEnergyOffer","EVMinimumEnergyRequest, EVEnergyOffer","EVEnergyOffer","","DepartureTime, EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVEnergyOffer","",""];
+
 function deviationScheduled_SEReqControlModeType(r: ExiReader, o: Scheduled_SEReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_SEReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_SEReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}Scheduled_SEReqControlModeType");
       return 0;
@@ -9574,9 +9413,6 @@ function deviationScheduled_SEReqControlModeType(r: ExiReader, o: Scheduled_SERe
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkScheduled_SEReqControlModeType(_o: Scheduled_SEReqControlModeType): void {
 }
 
 export function encodeScheduled_SEReqControlModeType(w: ExiWriter, o: Scheduled_SEReqControlModeType): void {
@@ -9694,7 +9530,7 @@ export function decodeScheduled_SEResControlModeType(r: ExiReader): Scheduled_SE
           // Scheduled_SEResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_SEResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_SEResControlModeType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_SEResControlModeType:first");
           }
@@ -9703,7 +9539,7 @@ export function decodeScheduled_SEResControlModeType(r: ExiReader): Scheduled_SE
           // Scheduled_SEResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_SEResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_SEResControlModeType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_SEResControlModeType:nil-end");
           }
@@ -9717,16 +9553,18 @@ export function decodeScheduled_SEResControlModeType(r: ExiReader): Scheduled_SE
   }
 }
 
+const EXPECTED_Scheduled_SEResControlModeType: readonly string[] = ["ScheduleTuple","ScheduleTuple","ScheduleTuple","",""];
+
 function deviationScheduled_SEResControlModeType(r: ExiReader, o: Scheduled_SEResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_SEResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_SEResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}Scheduled_SEResControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Scheduled_SEResControlModeType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9740,10 +9578,6 @@ function deviationScheduled_SEResControlModeType(r: ExiReader, o: Scheduled_SERe
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkScheduled_SEResControlModeType(o: Scheduled_SEResControlModeType): void {
-  if (o.ScheduleTuple === undefined || o.ScheduleTuple.length < 1) throw missingField('ScheduleTuple');
 }
 
 export function encodeScheduled_SEResControlModeType(w: ExiWriter, o: Scheduled_SEResControlModeType): void {
@@ -9825,7 +9659,7 @@ export function decodeScheduled_SMDTControlModeType(r: ExiReader): Scheduled_SMD
           // Scheduled_SMDTControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_SMDTControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_SMDTControlModeType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_SMDTControlModeType:first");
           }
@@ -9834,7 +9668,7 @@ export function decodeScheduled_SMDTControlModeType(r: ExiReader): Scheduled_SMD
           // Scheduled_SMDTControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_SMDTControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_SMDTControlModeType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_SMDTControlModeType:nil-end");
           }
@@ -9848,16 +9682,18 @@ export function decodeScheduled_SMDTControlModeType(r: ExiReader): Scheduled_SMD
   }
 }
 
+const EXPECTED_Scheduled_SMDTControlModeType: readonly string[] = ["SelectedScheduleTupleID","","SelectedScheduleTupleID","",""];
+
 function deviationScheduled_SMDTControlModeType(r: ExiReader, o: Scheduled_SMDTControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_SMDTControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_SMDTControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}Scheduled_SMDTControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Scheduled_SMDTControlModeType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -9871,10 +9707,6 @@ function deviationScheduled_SMDTControlModeType(r: ExiReader, o: Scheduled_SMDTC
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkScheduled_SMDTControlModeType(o: Scheduled_SMDTControlModeType): void {
-  if (o.SelectedScheduleTupleID === undefined) throw missingField('SelectedScheduleTupleID');
 }
 
 export function encodeScheduled_SMDTControlModeType(w: ExiWriter, o: Scheduled_SMDTControlModeType): void {
@@ -9957,7 +9789,7 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
           // SelectedServiceListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceListType:first");
           }
@@ -9966,7 +9798,7 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
           // SelectedServiceListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceListType:nil-end");
           }
@@ -9980,16 +9812,18 @@ export function decodeSelectedServiceListType(r: ExiReader): SelectedServiceList
   }
 }
 
+const EXPECTED_SelectedServiceListType: readonly string[] = ["SelectedService","SelectedService","SelectedService","",""];
+
 function deviationSelectedServiceListType(r: ExiReader, o: SelectedServiceListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSelectedServiceListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SelectedServiceListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SelectedServiceListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SelectedServiceListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10003,10 +9837,6 @@ function deviationSelectedServiceListType(r: ExiReader, o: SelectedServiceListTy
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSelectedServiceListType(o: SelectedServiceListType): void {
-  if (o.SelectedService === undefined || o.SelectedService.length < 1) throw missingField('SelectedService');
 }
 
 export function encodeSelectedServiceListType(w: ExiWriter, o: SelectedServiceListType): void {
@@ -10098,7 +9928,7 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
           // SelectedServiceType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceType:first");
           }
@@ -10107,7 +9937,7 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
           // SelectedServiceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSelectedServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationSelectedServiceType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SelectedServiceType:nil-end");
           }
@@ -10121,16 +9951,18 @@ export function decodeSelectedServiceType(r: ExiReader): SelectedServiceType {
   }
 }
 
+const EXPECTED_SelectedServiceType: readonly string[] = ["ServiceID","ParameterSetID","","ServiceID","",""];
+
 function deviationSelectedServiceType(r: ExiReader, o: SelectedServiceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSelectedServiceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SelectedServiceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SelectedServiceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SelectedServiceType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10144,11 +9976,6 @@ function deviationSelectedServiceType(r: ExiReader, o: SelectedServiceType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkSelectedServiceType(o: SelectedServiceType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
-  if (o.ParameterSetID === undefined) throw missingField('ParameterSetID');
 }
 
 export function encodeSelectedServiceType(w: ExiWriter, o: SelectedServiceType): void {
@@ -10237,7 +10064,7 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
           // ServiceDetailReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailReqType:first");
           }
@@ -10246,7 +10073,7 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
           // ServiceDetailReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailReqType:nil-end");
           }
@@ -10260,16 +10087,18 @@ export function decodeServiceDetailReqType(r: ExiReader): ServiceDetailReqType {
   }
 }
 
+const EXPECTED_ServiceDetailReqType: readonly string[] = ["Header","ServiceID","","Header","",""];
+
 function deviationServiceDetailReqType(r: ExiReader, o: ServiceDetailReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDetailReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDetailReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceDetailReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDetailReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10283,11 +10112,6 @@ function deviationServiceDetailReqType(r: ExiReader, o: ServiceDetailReqType, s:
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkServiceDetailReqType(o: ServiceDetailReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
 }
 
 export function encodeServiceDetailReqType(w: ExiWriter, o: ServiceDetailReqType): void {
@@ -10396,7 +10220,7 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
           // ServiceDetailResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailResType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailResType:first");
           }
@@ -10405,7 +10229,7 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
           // ServiceDetailResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDetailResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDetailResType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDetailResType:nil-end");
           }
@@ -10419,16 +10243,18 @@ export function decodeServiceDetailResType(r: ExiReader): ServiceDetailResType {
   }
 }
 
+const EXPECTED_ServiceDetailResType: readonly string[] = ["Header","ResponseCode","ServiceID","ServiceParameterList","","Header","",""];
+
 function deviationServiceDetailResType(r: ExiReader, o: ServiceDetailResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDetailResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDetailResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceDetailResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDetailResType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10442,13 +10268,6 @@ function deviationServiceDetailResType(r: ExiReader, o: ServiceDetailResType, s:
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkServiceDetailResType(o: ServiceDetailResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
-  if (o.ServiceParameterList === undefined) throw missingField('ServiceParameterList');
 }
 
 export function encodeServiceDetailResType(w: ExiWriter, o: ServiceDetailResType): void {
@@ -10548,7 +10367,7 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
           // ServiceDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryReqType:first");
           }
@@ -10557,7 +10376,7 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
           // ServiceDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryReqType:nil-end");
           }
@@ -10571,16 +10390,18 @@ export function decodeServiceDiscoveryReqType(r: ExiReader): ServiceDiscoveryReq
   }
 }
 
+const EXPECTED_ServiceDiscoveryReqType: readonly string[] = ["Header","SupportedServiceIDs","","Header","",""];
+
 function deviationServiceDiscoveryReqType(r: ExiReader, o: ServiceDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceDiscoveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDiscoveryReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10594,10 +10415,6 @@ function deviationServiceDiscoveryReqType(r: ExiReader, o: ServiceDiscoveryReqTy
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkServiceDiscoveryReqType(o: ServiceDiscoveryReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
 }
 
 export function encodeServiceDiscoveryReqType(w: ExiWriter, o: ServiceDiscoveryReqType): void {
@@ -10718,7 +10535,7 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
           // ServiceDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryResType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryResType:first");
           }
@@ -10727,7 +10544,7 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
           // ServiceDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceDiscoveryResType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceDiscoveryResType:nil-end");
           }
@@ -10741,16 +10558,18 @@ export function decodeServiceDiscoveryResType(r: ExiReader): ServiceDiscoveryRes
   }
 }
 
+const EXPECTED_ServiceDiscoveryResType: readonly string[] = ["Header","ResponseCode","ServiceRenegotiationSupported","EnergyTransferServiceList","VASList","","Header","",""];
+
 function deviationServiceDiscoveryResType(r: ExiReader, o: ServiceDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceDiscoveryResType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10764,13 +10583,6 @@ function deviationServiceDiscoveryResType(r: ExiReader, o: ServiceDiscoveryResTy
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkServiceDiscoveryResType(o: ServiceDiscoveryResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.ServiceRenegotiationSupported === undefined) throw missingField('ServiceRenegotiationSupported');
-  if (o.EnergyTransferServiceList === undefined) throw missingField('EnergyTransferServiceList');
 }
 
 export function encodeServiceDiscoveryResType(w: ExiWriter, o: ServiceDiscoveryResType): void {
@@ -10874,7 +10686,7 @@ export function decodeServiceIDListType(r: ExiReader): ServiceIDListType {
           // ServiceIDListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceIDListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceIDListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceIDListType:first");
           }
@@ -10883,7 +10695,7 @@ export function decodeServiceIDListType(r: ExiReader): ServiceIDListType {
           // ServiceIDListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceIDListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceIDListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceIDListType:nil-end");
           }
@@ -10897,16 +10709,18 @@ export function decodeServiceIDListType(r: ExiReader): ServiceIDListType {
   }
 }
 
+const EXPECTED_ServiceIDListType: readonly string[] = ["ServiceID","ServiceID","ServiceID","",""];
+
 function deviationServiceIDListType(r: ExiReader, o: ServiceIDListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceIDListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceIDListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceIDListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceIDListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -10920,10 +10734,6 @@ function deviationServiceIDListType(r: ExiReader, o: ServiceIDListType, s: numbe
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceIDListType(o: ServiceIDListType): void {
-  if (o.ServiceID === undefined || o.ServiceID.length < 1) throw missingField('ServiceID');
 }
 
 export function encodeServiceIDListType(w: ExiWriter, o: ServiceIDListType): void {
@@ -11014,7 +10824,7 @@ export function decodeServiceListType(r: ExiReader): ServiceListType {
           // ServiceListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceListType:first");
           }
@@ -11023,7 +10833,7 @@ export function decodeServiceListType(r: ExiReader): ServiceListType {
           // ServiceListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceListType:nil-end");
           }
@@ -11037,16 +10847,18 @@ export function decodeServiceListType(r: ExiReader): ServiceListType {
   }
 }
 
+const EXPECTED_ServiceListType: readonly string[] = ["Service","Service","Service","",""];
+
 function deviationServiceListType(r: ExiReader, o: ServiceListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11060,10 +10872,6 @@ function deviationServiceListType(r: ExiReader, o: ServiceListType, s: number, d
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceListType(o: ServiceListType): void {
-  if (o.Service === undefined || o.Service.length < 1) throw missingField('Service');
 }
 
 export function encodeServiceListType(w: ExiWriter, o: ServiceListType): void {
@@ -11154,7 +10962,7 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
           // ServiceParameterListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceParameterListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceParameterListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceParameterListType:first");
           }
@@ -11163,7 +10971,7 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
           // ServiceParameterListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceParameterListType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceParameterListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceParameterListType:nil-end");
           }
@@ -11177,16 +10985,18 @@ export function decodeServiceParameterListType(r: ExiReader): ServiceParameterLi
   }
 }
 
+const EXPECTED_ServiceParameterListType: readonly string[] = ["ParameterSet","ParameterSet","ParameterSet","",""];
+
 function deviationServiceParameterListType(r: ExiReader, o: ServiceParameterListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceParameterListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceParameterListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceParameterListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceParameterListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11200,10 +11010,6 @@ function deviationServiceParameterListType(r: ExiReader, o: ServiceParameterList
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkServiceParameterListType(o: ServiceParameterListType): void {
-  if (o.ParameterSet === undefined || o.ParameterSet.length < 1) throw missingField('ParameterSet');
 }
 
 export function encodeServiceParameterListType(w: ExiWriter, o: ServiceParameterListType): void {
@@ -11306,7 +11112,7 @@ export function decodeServiceSelectionReqType(r: ExiReader): ServiceSelectionReq
           // ServiceSelectionReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceSelectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceSelectionReqType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceSelectionReqType:first");
           }
@@ -11315,7 +11121,7 @@ export function decodeServiceSelectionReqType(r: ExiReader): ServiceSelectionReq
           // ServiceSelectionReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceSelectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceSelectionReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceSelectionReqType:nil-end");
           }
@@ -11329,16 +11135,18 @@ export function decodeServiceSelectionReqType(r: ExiReader): ServiceSelectionReq
   }
 }
 
+const EXPECTED_ServiceSelectionReqType: readonly string[] = ["Header","SelectedEnergyTransferService","SelectedVASList","","Header","",""];
+
 function deviationServiceSelectionReqType(r: ExiReader, o: ServiceSelectionReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceSelectionReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceSelectionReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceSelectionReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceSelectionReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11352,11 +11160,6 @@ function deviationServiceSelectionReqType(r: ExiReader, o: ServiceSelectionReqTy
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkServiceSelectionReqType(o: ServiceSelectionReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.SelectedEnergyTransferService === undefined) throw missingField('SelectedEnergyTransferService');
 }
 
 export function encodeServiceSelectionReqType(w: ExiWriter, o: ServiceSelectionReqType): void {
@@ -11451,7 +11254,7 @@ export function decodeServiceSelectionResType(r: ExiReader): ServiceSelectionRes
           // ServiceSelectionResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceSelectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceSelectionResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceSelectionResType:first");
           }
@@ -11460,7 +11263,7 @@ export function decodeServiceSelectionResType(r: ExiReader): ServiceSelectionRes
           // ServiceSelectionResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceSelectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceSelectionResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceSelectionResType:nil-end");
           }
@@ -11474,16 +11277,18 @@ export function decodeServiceSelectionResType(r: ExiReader): ServiceSelectionRes
   }
 }
 
+const EXPECTED_ServiceSelectionResType: readonly string[] = ["Header","ResponseCode","","Header","",""];
+
 function deviationServiceSelectionResType(r: ExiReader, o: ServiceSelectionResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceSelectionResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceSelectionResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceSelectionResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceSelectionResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11497,11 +11302,6 @@ function deviationServiceSelectionResType(r: ExiReader, o: ServiceSelectionResTy
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkServiceSelectionResType(o: ServiceSelectionResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeServiceSelectionResType(w: ExiWriter, o: ServiceSelectionResType): void {
@@ -11590,7 +11390,7 @@ export function decodeServiceType(r: ExiReader): ServiceType {
           // ServiceType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceType:first");
           }
@@ -11599,7 +11399,7 @@ export function decodeServiceType(r: ExiReader): ServiceType {
           // ServiceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkServiceType(o); return o;
+            case 0: return o;
             case 1: s = deviationServiceType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ServiceType:nil-end");
           }
@@ -11613,16 +11413,18 @@ export function decodeServiceType(r: ExiReader): ServiceType {
   }
 }
 
+const EXPECTED_ServiceType: readonly string[] = ["ServiceID","FreeService","","ServiceID","",""];
+
 function deviationServiceType(r: ExiReader, o: ServiceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkServiceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ServiceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}ServiceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ServiceType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11636,11 +11438,6 @@ function deviationServiceType(r: ExiReader, o: ServiceType, s: number, d: number
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkServiceType(o: ServiceType): void {
-  if (o.ServiceID === undefined) throw missingField('ServiceID');
-  if (o.FreeService === undefined) throw missingField('FreeService');
 }
 
 export function encodeServiceType(w: ExiWriter, o: ServiceType): void {
@@ -11729,7 +11526,7 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
           // SessionSetupReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupReqType:first");
           }
@@ -11738,7 +11535,7 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
           // SessionSetupReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupReqType:nil-end");
           }
@@ -11752,16 +11549,18 @@ export function decodeSessionSetupReqType(r: ExiReader): SessionSetupReqType {
   }
 }
 
+const EXPECTED_SessionSetupReqType: readonly string[] = ["Header","EVCCID","","Header","",""];
+
 function deviationSessionSetupReqType(r: ExiReader, o: SessionSetupReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionSetupReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionSetupReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SessionSetupReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionSetupReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11775,11 +11574,6 @@ function deviationSessionSetupReqType(r: ExiReader, o: SessionSetupReqType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkSessionSetupReqType(o: SessionSetupReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVCCID === undefined) throw missingField('EVCCID');
 }
 
 export function encodeSessionSetupReqType(w: ExiWriter, o: SessionSetupReqType): void {
@@ -11878,7 +11672,7 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
           // SessionSetupResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupResType:first");
           }
@@ -11887,7 +11681,7 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
           // SessionSetupResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionSetupResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionSetupResType:nil-end");
           }
@@ -11901,16 +11695,18 @@ export function decodeSessionSetupResType(r: ExiReader): SessionSetupResType {
   }
 }
 
+const EXPECTED_SessionSetupResType: readonly string[] = ["Header","ResponseCode","EVSEID","","Header","",""];
+
 function deviationSessionSetupResType(r: ExiReader, o: SessionSetupResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionSetupResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionSetupResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SessionSetupResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionSetupResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -11924,12 +11720,6 @@ function deviationSessionSetupResType(r: ExiReader, o: SessionSetupResType, s: n
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkSessionSetupResType(o: SessionSetupResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEID === undefined) throw missingField('EVSEID');
 }
 
 export function encodeSessionSetupResType(w: ExiWriter, o: SessionSetupResType): void {
@@ -12046,7 +11836,7 @@ export function decodeSessionStopReqType(r: ExiReader): SessionStopReqType {
           // SessionStopReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopReqType:first");
           }
@@ -12055,7 +11845,7 @@ export function decodeSessionStopReqType(r: ExiReader): SessionStopReqType {
           // SessionStopReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopReqType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopReqType:nil-end");
           }
@@ -12069,16 +11859,18 @@ export function decodeSessionStopReqType(r: ExiReader): SessionStopReqType {
   }
 }
 
+const EXPECTED_SessionStopReqType: readonly string[] = ["Header","ChargingSession","EVTerminationCode, EVTerminationExplanation","EVTerminationExplanation","","Header","",""];
+
 function deviationSessionStopReqType(r: ExiReader, o: SessionStopReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionStopReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionStopReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SessionStopReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionStopReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12092,11 +11884,6 @@ function deviationSessionStopReqType(r: ExiReader, o: SessionStopReqType, s: num
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkSessionStopReqType(o: SessionStopReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ChargingSession === undefined) throw missingField('ChargingSession');
 }
 
 export function encodeSessionStopReqType(w: ExiWriter, o: SessionStopReqType): void {
@@ -12198,7 +11985,7 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
           // SessionStopResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopResType:first");
           }
@@ -12207,7 +11994,7 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
           // SessionStopResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSessionStopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationSessionStopResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SessionStopResType:nil-end");
           }
@@ -12221,16 +12008,18 @@ export function decodeSessionStopResType(r: ExiReader): SessionStopResType {
   }
 }
 
+const EXPECTED_SessionStopResType: readonly string[] = ["Header","ResponseCode","","Header","",""];
+
 function deviationSessionStopResType(r: ExiReader, o: SessionStopResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSessionStopResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SessionStopResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SessionStopResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SessionStopResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12244,11 +12033,6 @@ function deviationSessionStopResType(r: ExiReader, o: SessionStopResType, s: num
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkSessionStopResType(o: SessionStopResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeSessionStopResType(w: ExiWriter, o: SessionStopResType): void {
@@ -12357,7 +12141,7 @@ export function decodeSignedCertificateChainType(r: ExiReader): SignedCertificat
           // SignedCertificateChainType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignedCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignedCertificateChainType(r, o, 6, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedCertificateChainType:attrs-done");
           }
@@ -12366,7 +12150,7 @@ export function decodeSignedCertificateChainType(r: ExiReader): SignedCertificat
           // SignedCertificateChainType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignedCertificateChainType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignedCertificateChainType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedCertificateChainType:nil-end");
           }
@@ -12380,16 +12164,18 @@ export function decodeSignedCertificateChainType(r: ExiReader): SignedCertificat
   }
 }
 
+const EXPECTED_SignedCertificateChainType: readonly string[] = ["Id","Certificate","SubCertificates","","Certificate","Id","",""];
+
 function deviationSignedCertificateChainType(r: ExiReader, o: SignedCertificateChainType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignedCertificateChainType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignedCertificateChainType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SignedCertificateChainType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SignedCertificateChainType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12421,11 +12207,6 @@ function deviationSignedCertificateChainType(r: ExiReader, o: SignedCertificateC
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
-}
-
-function checkSignedCertificateChainType(o: SignedCertificateChainType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.Certificate === undefined) throw missingField('Certificate');
 }
 
 export function encodeSignedCertificateChainType(w: ExiWriter, o: SignedCertificateChainType): void {
@@ -12581,7 +12362,7 @@ export function decodeSignedInstallationDataType(r: ExiReader): SignedInstallati
           // SignedInstallationDataType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignedInstallationDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignedInstallationDataType(r, o, 10, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedInstallationDataType:attrs-done");
           }
@@ -12590,7 +12371,7 @@ export function decodeSignedInstallationDataType(r: ExiReader): SignedInstallati
           // SignedInstallationDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignedInstallationDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignedInstallationDataType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedInstallationDataType:nil-end");
           }
@@ -12604,16 +12385,18 @@ export function decodeSignedInstallationDataType(r: ExiReader): SignedInstallati
   }
 }
 
+const EXPECTED_SignedInstallationDataType: readonly string[] = ["Id","ContractCertificateChain","ECDHCurve","DHPublicKey","SECP521_EncryptedPrivateKey, X448_EncryptedPrivateKey, TPM_EncryptedPrivateKey","","","","ContractCertificateChain","Id","",""];
+
 function deviationSignedInstallationDataType(r: ExiReader, o: SignedInstallationDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignedInstallationDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignedInstallationDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SignedInstallationDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SignedInstallationDataType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12645,13 +12428,6 @@ function deviationSignedInstallationDataType(r: ExiReader, o: SignedInstallation
       r.untypedValue();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
   }
-}
-
-function checkSignedInstallationDataType(o: SignedInstallationDataType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.ContractCertificateChain === undefined) throw missingField('ContractCertificateChain');
-  if (o.ECDHCurve === undefined) throw missingField('ECDHCurve');
-  if (o.DHPublicKey === undefined) throw missingField('DHPublicKey');
 }
 
 export function encodeSignedInstallationDataType(w: ExiWriter, o: SignedInstallationDataType): void {
@@ -12823,7 +12599,7 @@ export function decodeSignedMeteringDataType(r: ExiReader): SignedMeteringDataTy
           // SignedMeteringDataType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignedMeteringDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignedMeteringDataType(r, o, 9, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedMeteringDataType:attrs-done");
           }
@@ -12832,7 +12608,7 @@ export function decodeSignedMeteringDataType(r: ExiReader): SignedMeteringDataTy
           // SignedMeteringDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignedMeteringDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignedMeteringDataType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedMeteringDataType:nil-end");
           }
@@ -12846,16 +12622,18 @@ export function decodeSignedMeteringDataType(r: ExiReader): SignedMeteringDataTy
   }
 }
 
+const EXPECTED_SignedMeteringDataType: readonly string[] = ["Id","SessionID","MeterInfo","Receipt, Dynamic_SMDTControlMode, Scheduled_SMDTControlMode","Dynamic_SMDTControlMode, Scheduled_SMDTControlMode","","","SessionID","Id","",""];
+
 function deviationSignedMeteringDataType(r: ExiReader, o: SignedMeteringDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignedMeteringDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignedMeteringDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SignedMeteringDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SignedMeteringDataType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -12887,12 +12665,6 @@ function deviationSignedMeteringDataType(r: ExiReader, o: SignedMeteringDataType
       r.untypedValue();
       return s === 0 || s === 1 ? 7 : s === 8 || s === 9 ? 10 : s;
   }
-}
-
-function checkSignedMeteringDataType(o: SignedMeteringDataType): void {
-  if (o.Id === undefined) throw missingField('Id');
-  if (o.SessionID === undefined) throw missingField('SessionID');
-  if (o.MeterInfo === undefined) throw missingField('MeterInfo');
 }
 
 export function encodeSignedMeteringDataType(w: ExiWriter, o: SignedMeteringDataType): void {
@@ -13006,7 +12778,7 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
           // SubCertificatesType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSubCertificatesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSubCertificatesType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SubCertificatesType:first");
           }
@@ -13015,7 +12787,7 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
           // SubCertificatesType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSubCertificatesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSubCertificatesType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SubCertificatesType:nil-end");
           }
@@ -13029,16 +12801,18 @@ export function decodeSubCertificatesType(r: ExiReader): SubCertificatesType {
   }
 }
 
+const EXPECTED_SubCertificatesType: readonly string[] = ["Certificate","Certificate","Certificate","",""];
+
 function deviationSubCertificatesType(r: ExiReader, o: SubCertificatesType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSubCertificatesType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SubCertificatesType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SubCertificatesType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SubCertificatesType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13052,10 +12826,6 @@ function deviationSubCertificatesType(r: ExiReader, o: SubCertificatesType, s: n
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSubCertificatesType(o: SubCertificatesType): void {
-  if (o.Certificate === undefined || o.Certificate.length < 1) throw missingField('Certificate');
 }
 
 export function encodeSubCertificatesType(w: ExiWriter, o: SubCertificatesType): void {
@@ -13146,7 +12916,7 @@ export function decodeSupportedProvidersListType(r: ExiReader): SupportedProvide
           // SupportedProvidersListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSupportedProvidersListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSupportedProvidersListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SupportedProvidersListType:first");
           }
@@ -13155,7 +12925,7 @@ export function decodeSupportedProvidersListType(r: ExiReader): SupportedProvide
           // SupportedProvidersListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSupportedProvidersListType(o); return o;
+            case 0: return o;
             case 1: s = deviationSupportedProvidersListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SupportedProvidersListType:nil-end");
           }
@@ -13169,16 +12939,18 @@ export function decodeSupportedProvidersListType(r: ExiReader): SupportedProvide
   }
 }
 
+const EXPECTED_SupportedProvidersListType: readonly string[] = ["ProviderID","ProviderID","ProviderID","",""];
+
 function deviationSupportedProvidersListType(r: ExiReader, o: SupportedProvidersListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSupportedProvidersListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SupportedProvidersListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}SupportedProvidersListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SupportedProvidersListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13192,10 +12964,6 @@ function deviationSupportedProvidersListType(r: ExiReader, o: SupportedProviders
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkSupportedProvidersListType(o: SupportedProvidersListType): void {
-  if (o.ProviderID === undefined || o.ProviderID.length < 1) throw missingField('ProviderID');
 }
 
 export function encodeSupportedProvidersListType(w: ExiWriter, o: SupportedProvidersListType): void {
@@ -13287,7 +13055,7 @@ export function decodeTargetPositionType(r: ExiReader): TargetPositionType {
           // TargetPositionType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTargetPositionType(o); return o;
+            case 0: return o;
             case 1: s = deviationTargetPositionType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TargetPositionType:first");
           }
@@ -13296,7 +13064,7 @@ export function decodeTargetPositionType(r: ExiReader): TargetPositionType {
           // TargetPositionType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTargetPositionType(o); return o;
+            case 0: return o;
             case 1: s = deviationTargetPositionType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TargetPositionType:nil-end");
           }
@@ -13310,16 +13078,18 @@ export function decodeTargetPositionType(r: ExiReader): TargetPositionType {
   }
 }
 
+const EXPECTED_TargetPositionType: readonly string[] = ["TargetOffsetX","TargetOffsetY","","TargetOffsetX","",""];
+
 function deviationTargetPositionType(r: ExiReader, o: TargetPositionType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkTargetPositionType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_TargetPositionType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}TargetPositionType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_TargetPositionType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13333,11 +13103,6 @@ function deviationTargetPositionType(r: ExiReader, o: TargetPositionType, s: num
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkTargetPositionType(o: TargetPositionType): void {
-  if (o.TargetOffsetX === undefined) throw missingField('TargetOffsetX');
-  if (o.TargetOffsetY === undefined) throw missingField('TargetOffsetY');
 }
 
 export function encodeTargetPositionType(w: ExiWriter, o: TargetPositionType): void {
@@ -13425,7 +13190,7 @@ export function decodeTaxRuleListType(r: ExiReader): TaxRuleListType {
           // TaxRuleListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTaxRuleListType(o); return o;
+            case 0: return o;
             case 1: s = deviationTaxRuleListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TaxRuleListType:first");
           }
@@ -13434,7 +13199,7 @@ export function decodeTaxRuleListType(r: ExiReader): TaxRuleListType {
           // TaxRuleListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTaxRuleListType(o); return o;
+            case 0: return o;
             case 1: s = deviationTaxRuleListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TaxRuleListType:nil-end");
           }
@@ -13448,16 +13213,18 @@ export function decodeTaxRuleListType(r: ExiReader): TaxRuleListType {
   }
 }
 
+const EXPECTED_TaxRuleListType: readonly string[] = ["TaxRule","TaxRule","TaxRule","",""];
+
 function deviationTaxRuleListType(r: ExiReader, o: TaxRuleListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkTaxRuleListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_TaxRuleListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}TaxRuleListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_TaxRuleListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13471,10 +13238,6 @@ function deviationTaxRuleListType(r: ExiReader, o: TaxRuleListType, s: number, d
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkTaxRuleListType(o: TaxRuleListType): void {
-  if (o.TaxRule === undefined || o.TaxRule.length < 1) throw missingField('TaxRule');
 }
 
 export function encodeTaxRuleListType(w: ExiWriter, o: TaxRuleListType): void {
@@ -13628,7 +13391,7 @@ export function decodeTaxRuleType(r: ExiReader): TaxRuleType {
           // TaxRuleType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTaxRuleType(o); return o;
+            case 0: return o;
             case 1: s = deviationTaxRuleType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TaxRuleType:first");
           }
@@ -13637,7 +13400,7 @@ export function decodeTaxRuleType(r: ExiReader): TaxRuleType {
           // TaxRuleType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTaxRuleType(o); return o;
+            case 0: return o;
             case 1: s = deviationTaxRuleType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TaxRuleType:nil-end");
           }
@@ -13651,16 +13414,18 @@ export function decodeTaxRuleType(r: ExiReader): TaxRuleType {
   }
 }
 
+const EXPECTED_TaxRuleType: readonly string[] = ["TaxRuleID","TaxRuleName, TaxRate","TaxRate","TaxIncludedInPrice, AppliesToEnergyFee","AppliesToEnergyFee","AppliesToParkingFee","AppliesToOverstayFee","AppliesMinimumMaximumCost","","TaxRuleID","",""];
+
 function deviationTaxRuleType(r: ExiReader, o: TaxRuleType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkTaxRuleType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_TaxRuleType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}TaxRuleType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_TaxRuleType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13674,15 +13439,6 @@ function deviationTaxRuleType(r: ExiReader, o: TaxRuleType, s: number, d: number
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkTaxRuleType(o: TaxRuleType): void {
-  if (o.TaxRuleID === undefined) throw missingField('TaxRuleID');
-  if (o.TaxRate === undefined) throw missingField('TaxRate');
-  if (o.AppliesToEnergyFee === undefined) throw missingField('AppliesToEnergyFee');
-  if (o.AppliesToParkingFee === undefined) throw missingField('AppliesToParkingFee');
-  if (o.AppliesToOverstayFee === undefined) throw missingField('AppliesToOverstayFee');
-  if (o.AppliesMinimumMaximumCost === undefined) throw missingField('AppliesMinimumMaximumCost');
 }
 
 export function encodeTaxRuleType(w: ExiWriter, o: TaxRuleType): void {
@@ -13849,7 +13605,7 @@ export function decodeVehicleCheckInReqType(r: ExiReader): VehicleCheckInReqType
           // VehicleCheckInReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkVehicleCheckInReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationVehicleCheckInReqType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "VehicleCheckInReqType:first");
           }
@@ -13858,7 +13614,7 @@ export function decodeVehicleCheckInReqType(r: ExiReader): VehicleCheckInReqType
           // VehicleCheckInReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkVehicleCheckInReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationVehicleCheckInReqType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "VehicleCheckInReqType:nil-end");
           }
@@ -13872,16 +13628,18 @@ export function decodeVehicleCheckInReqType(r: ExiReader): VehicleCheckInReqType
   }
 }
 
+const EXPECTED_VehicleCheckInReqType: readonly string[] = ["Header","EVCheckInStatus","ParkingMethod","VehicleFrame, DeviceOffset, VehicleTravel","DeviceOffset, VehicleTravel","VehicleTravel","","Header","",""];
+
 function deviationVehicleCheckInReqType(r: ExiReader, o: VehicleCheckInReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkVehicleCheckInReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_VehicleCheckInReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}VehicleCheckInReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_VehicleCheckInReqType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -13895,12 +13653,6 @@ function deviationVehicleCheckInReqType(r: ExiReader, o: VehicleCheckInReqType, 
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkVehicleCheckInReqType(o: VehicleCheckInReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVCheckInStatus === undefined) throw missingField('EVCheckInStatus');
-  if (o.ParkingMethod === undefined) throw missingField('ParkingMethod');
 }
 
 export function encodeVehicleCheckInReqType(w: ExiWriter, o: VehicleCheckInReqType): void {
@@ -14051,7 +13803,7 @@ export function decodeVehicleCheckInResType(r: ExiReader): VehicleCheckInResType
           // VehicleCheckInResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkVehicleCheckInResType(o); return o;
+            case 0: return o;
             case 1: s = deviationVehicleCheckInResType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "VehicleCheckInResType:first");
           }
@@ -14060,7 +13812,7 @@ export function decodeVehicleCheckInResType(r: ExiReader): VehicleCheckInResType
           // VehicleCheckInResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkVehicleCheckInResType(o); return o;
+            case 0: return o;
             case 1: s = deviationVehicleCheckInResType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "VehicleCheckInResType:nil-end");
           }
@@ -14074,16 +13826,18 @@ export function decodeVehicleCheckInResType(r: ExiReader): VehicleCheckInResType
   }
 }
 
+const EXPECTED_VehicleCheckInResType: readonly string[] = ["Header","ResponseCode","ParkingSpace, DeviceLocation, TargetDistance","DeviceLocation, TargetDistance","TargetDistance","","Header","",""];
+
 function deviationVehicleCheckInResType(r: ExiReader, o: VehicleCheckInResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkVehicleCheckInResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_VehicleCheckInResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}VehicleCheckInResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_VehicleCheckInResType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -14097,11 +13851,6 @@ function deviationVehicleCheckInResType(r: ExiReader, o: VehicleCheckInResType, 
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkVehicleCheckInResType(o: VehicleCheckInResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeVehicleCheckInResType(w: ExiWriter, o: VehicleCheckInResType): void {
@@ -14221,7 +13970,7 @@ export function decodeVehicleCheckOutReqType(r: ExiReader): VehicleCheckOutReqTy
           // VehicleCheckOutReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkVehicleCheckOutReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationVehicleCheckOutReqType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "VehicleCheckOutReqType:first");
           }
@@ -14230,7 +13979,7 @@ export function decodeVehicleCheckOutReqType(r: ExiReader): VehicleCheckOutReqTy
           // VehicleCheckOutReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkVehicleCheckOutReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationVehicleCheckOutReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "VehicleCheckOutReqType:nil-end");
           }
@@ -14244,16 +13993,18 @@ export function decodeVehicleCheckOutReqType(r: ExiReader): VehicleCheckOutReqTy
   }
 }
 
+const EXPECTED_VehicleCheckOutReqType: readonly string[] = ["Header","EVCheckOutStatus","CheckOutTime","","Header","",""];
+
 function deviationVehicleCheckOutReqType(r: ExiReader, o: VehicleCheckOutReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkVehicleCheckOutReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_VehicleCheckOutReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}VehicleCheckOutReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_VehicleCheckOutReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -14267,12 +14018,6 @@ function deviationVehicleCheckOutReqType(r: ExiReader, o: VehicleCheckOutReqType
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkVehicleCheckOutReqType(o: VehicleCheckOutReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVCheckOutStatus === undefined) throw missingField('EVCheckOutStatus');
-  if (o.CheckOutTime === undefined) throw missingField('CheckOutTime');
 }
 
 export function encodeVehicleCheckOutReqType(w: ExiWriter, o: VehicleCheckOutReqType): void {
@@ -14376,7 +14121,7 @@ export function decodeVehicleCheckOutResType(r: ExiReader): VehicleCheckOutResTy
           // VehicleCheckOutResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkVehicleCheckOutResType(o); return o;
+            case 0: return o;
             case 1: s = deviationVehicleCheckOutResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "VehicleCheckOutResType:first");
           }
@@ -14385,7 +14130,7 @@ export function decodeVehicleCheckOutResType(r: ExiReader): VehicleCheckOutResTy
           // VehicleCheckOutResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkVehicleCheckOutResType(o); return o;
+            case 0: return o;
             case 1: s = deviationVehicleCheckOutResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "VehicleCheckOutResType:nil-end");
           }
@@ -14399,16 +14144,18 @@ export function decodeVehicleCheckOutResType(r: ExiReader): VehicleCheckOutResTy
   }
 }
 
+const EXPECTED_VehicleCheckOutResType: readonly string[] = ["Header","ResponseCode","EVSECheckOutStatus","","Header","",""];
+
 function deviationVehicleCheckOutResType(r: ExiReader, o: VehicleCheckOutResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkVehicleCheckOutResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_VehicleCheckOutResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonMessages}VehicleCheckOutResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_VehicleCheckOutResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -14422,12 +14169,6 @@ function deviationVehicleCheckOutResType(r: ExiReader, o: VehicleCheckOutResType
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkVehicleCheckOutResType(o: VehicleCheckOutResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSECheckOutStatus === undefined) throw missingField('EVSECheckOutStatus');
 }
 
 export function encodeVehicleCheckOutResType(w: ExiWriter, o: VehicleCheckOutResType): void {
@@ -15447,16 +15188,16 @@ export const iso20Schema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the iso20 schema set uses. */
 export const iso20JsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...iso20Shapes, ...iso20CommonTypesShapes, ...xmldsigShapes };
 
-export function decodeIso20(bytes: Uint8Array): Iso20Document {
-  return decodeDocument(bytes, iso20Schema) as Iso20Document;
+export function decodeIso20(bytes: Uint8Array, options?: DecodeOptions): Iso20Document {
+  return decodeDocument(bytes, iso20Schema, options) as Iso20Document;
 }
 
 export function encodeIso20(doc: Iso20Document): Uint8Array {
   return encodeDocument(doc, iso20Schema);
 }
 
-export function decodeIso20Fragment(bytes: Uint8Array): Iso20FragmentItem[] {
-  return decodeFragment(bytes, iso20Schema) as Iso20FragmentItem[];
+export function decodeIso20Fragment(bytes: Uint8Array, options?: DecodeOptions): Iso20FragmentItem[] {
+  return decodeFragment(bytes, iso20Schema, options) as Iso20FragmentItem[];
 }
 
 export function encodeIso20Fragment(items: readonly Iso20FragmentItem[]): Uint8Array {

@@ -3,7 +3,7 @@
 // ISO 15118-20 AC (urn:iso:std:iso:15118:-20:AC): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 import { decodeCLReqControlModeType, decodeCLResControlModeType, decodeDetailedCostType, decodeDetailedTaxType, decodeDisplayParametersType, decodeEVSEStatusType, decodeMessageHeaderType, decodeMeterInfoType, decodeRationalNumberType, decodeReceiptType, encodeCLReqControlModeType, encodeCLResControlModeType, encodeDetailedCostType, encodeDetailedTaxType, encodeDisplayParametersType, encodeEVSEStatusType, encodeMessageHeaderType, encodeMeterInfoType, encodeRationalNumberType, encodeReceiptType, iso20CommonTypesShapes } from './iso20CommonTypes.js';
 import { decodeCanonicalizationMethodType, decodeDSAKeyValueType, decodeDigestMethodType, decodeKeyInfoType, decodeKeyValueType, decodeManifestType, decodeObjectType, decodePGPDataType, decodeRSAKeyValueType, decodeReferenceType, decodeRetrievalMethodType, decodeSPKIDataType, decodeSignatureMethodType, decodeSignaturePropertiesType, decodeSignaturePropertyType, decodeSignatureType, decodeSignatureValueType, decodeSignedInfoType, decodeTransformType, decodeTransformsType, decodeX509DataType, decodeX509IssuerSerialType, encodeCanonicalizationMethodType, encodeDSAKeyValueType, encodeDigestMethodType, encodeKeyInfoType, encodeKeyValueType, encodeManifestType, encodeObjectType, encodePGPDataType, encodeRSAKeyValueType, encodeReferenceType, encodeRetrievalMethodType, encodeSPKIDataType, encodeSignatureMethodType, encodeSignaturePropertiesType, encodeSignaturePropertyType, encodeSignatureType, encodeSignatureValueType, encodeSignedInfoType, encodeTransformType, encodeTransformsType, encodeX509DataType, encodeX509IssuerSerialType, xmldsigShapes } from './xmldsig.js';
 import type { CLReqControlModeType, CLResControlModeType, DetailedCostType, DetailedTaxType, DisplayParametersType, EVSEStatusType, MessageHeaderType, MeterInfoType, RationalNumberType, ReceiptType, evseNotificationType, responseCodeType } from './iso20CommonTypes.js';
@@ -361,7 +361,7 @@ export function decodeAC_CPDReqEnergyTransferModeType(r: ExiReader): AC_CPDReqEn
           // AC_CPDReqEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_CPDReqEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_CPDReqEnergyTransferModeType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_CPDReqEnergyTransferModeType:first");
           }
@@ -370,7 +370,7 @@ export function decodeAC_CPDReqEnergyTransferModeType(r: ExiReader): AC_CPDReqEn
           // AC_CPDReqEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_CPDReqEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_CPDReqEnergyTransferModeType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_CPDReqEnergyTransferModeType:nil-end");
           }
@@ -384,16 +384,18 @@ export function decodeAC_CPDReqEnergyTransferModeType(r: ExiReader): AC_CPDReqEn
   }
 }
 
+const EXPECTED_AC_CPDReqEnergyTransferModeType: readonly string[] = ["EVMaximumChargePower","EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower","EVMaximumChargePower_L3, EVMinimumChargePower","EVMinimumChargePower","EVMinimumChargePower_L2, EVMinimumChargePower_L3","EVMinimumChargePower_L3","","EVMaximumChargePower","",""];
+
 function deviationAC_CPDReqEnergyTransferModeType(r: ExiReader, o: AC_CPDReqEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_CPDReqEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_CPDReqEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}AC_CPDReqEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_CPDReqEnergyTransferModeType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -407,11 +409,6 @@ function deviationAC_CPDReqEnergyTransferModeType(r: ExiReader, o: AC_CPDReqEner
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkAC_CPDReqEnergyTransferModeType(o: AC_CPDReqEnergyTransferModeType): void {
-  if (o.EVMaximumChargePower === undefined) throw missingField('EVMaximumChargePower');
-  if (o.EVMinimumChargePower === undefined) throw missingField('EVMinimumChargePower');
 }
 
 export function encodeAC_CPDReqEnergyTransferModeType(w: ExiWriter, o: AC_CPDReqEnergyTransferModeType): void {
@@ -647,7 +644,7 @@ export function decodeAC_CPDResEnergyTransferModeType(r: ExiReader): AC_CPDResEn
           // AC_CPDResEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_CPDResEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_CPDResEnergyTransferModeType(r, o, 14, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_CPDResEnergyTransferModeType:first");
           }
@@ -656,7 +653,7 @@ export function decodeAC_CPDResEnergyTransferModeType(r: ExiReader): AC_CPDResEn
           // AC_CPDResEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_CPDResEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_CPDResEnergyTransferModeType(r, o, 15, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_CPDResEnergyTransferModeType:nil-end");
           }
@@ -670,16 +667,18 @@ export function decodeAC_CPDResEnergyTransferModeType(r: ExiReader): AC_CPDResEn
   }
 }
 
+const EXPECTED_AC_CPDResEnergyTransferModeType: readonly string[] = ["EVSEMaximumChargePower","EVSEMaximumChargePower_L2, EVSEMaximumChargePower_L3, EVSEMinimumChargePower","EVSEMaximumChargePower_L3, EVSEMinimumChargePower","EVSEMinimumChargePower","EVSEMinimumChargePower_L2, EVSEMinimumChargePower_L3, EVSENominalFrequency","EVSEMinimumChargePower_L3, EVSENominalFrequency","EVSENominalFrequency","MaximumPowerAsymmetry, EVSEPowerRampLimitation, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPowerRampLimitation, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L3","","EVSEMaximumChargePower","",""];
+
 function deviationAC_CPDResEnergyTransferModeType(r: ExiReader, o: AC_CPDResEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_CPDResEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_CPDResEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}AC_CPDResEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 14 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_CPDResEnergyTransferModeType[13]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -693,12 +692,6 @@ function deviationAC_CPDResEnergyTransferModeType(r: ExiReader, o: AC_CPDResEner
       r.untypedValue();
       return s === 0 ? 13 : s === 14 ? 15 : s;
   }
-}
-
-function checkAC_CPDResEnergyTransferModeType(o: AC_CPDResEnergyTransferModeType): void {
-  if (o.EVSEMaximumChargePower === undefined) throw missingField('EVSEMaximumChargePower');
-  if (o.EVSEMinimumChargePower === undefined) throw missingField('EVSEMinimumChargePower');
-  if (o.EVSENominalFrequency === undefined) throw missingField('EVSENominalFrequency');
 }
 
 export function encodeAC_CPDResEnergyTransferModeType(w: ExiWriter, o: AC_CPDResEnergyTransferModeType): void {
@@ -887,7 +880,7 @@ export function decodeAC_ChargeLoopReqType(r: ExiReader): AC_ChargeLoopReqType {
           // AC_ChargeLoopReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_ChargeLoopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_ChargeLoopReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_ChargeLoopReqType:first");
           }
@@ -896,7 +889,7 @@ export function decodeAC_ChargeLoopReqType(r: ExiReader): AC_ChargeLoopReqType {
           // AC_ChargeLoopReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_ChargeLoopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_ChargeLoopReqType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_ChargeLoopReqType:nil-end");
           }
@@ -910,16 +903,18 @@ export function decodeAC_ChargeLoopReqType(r: ExiReader): AC_ChargeLoopReqType {
   }
 }
 
+const EXPECTED_AC_ChargeLoopReqType: readonly string[] = ["Header","DisplayParameters, MeterInfoRequested","MeterInfoRequested","BPT_Dynamic_AC_CLReqControlMode, BPT_Scheduled_AC_CLReqControlMode, CLReqControlMode, Dynamic_AC_CLReqControlMode, Scheduled_AC_CLReqControlMode","","Header","",""];
+
 function deviationAC_ChargeLoopReqType(r: ExiReader, o: AC_ChargeLoopReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_ChargeLoopReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_ChargeLoopReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}AC_ChargeLoopReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_ChargeLoopReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -933,11 +928,6 @@ function deviationAC_ChargeLoopReqType(r: ExiReader, o: AC_ChargeLoopReqType, s:
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkAC_ChargeLoopReqType(o: AC_ChargeLoopReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.MeterInfoRequested === undefined) throw missingField('MeterInfoRequested');
 }
 
 export function encodeAC_ChargeLoopReqType(w: ExiWriter, o: AC_ChargeLoopReqType): void {
@@ -1127,7 +1117,7 @@ export function decodeAC_ChargeLoopResType(r: ExiReader): AC_ChargeLoopResType {
           // AC_ChargeLoopResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_ChargeLoopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_ChargeLoopResType(r, o, 9, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_ChargeLoopResType:first");
           }
@@ -1136,7 +1126,7 @@ export function decodeAC_ChargeLoopResType(r: ExiReader): AC_ChargeLoopResType {
           // AC_ChargeLoopResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_ChargeLoopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_ChargeLoopResType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_ChargeLoopResType:nil-end");
           }
@@ -1150,16 +1140,18 @@ export function decodeAC_ChargeLoopResType(r: ExiReader): AC_ChargeLoopResType {
   }
 }
 
+const EXPECTED_AC_ChargeLoopResType: readonly string[] = ["Header","ResponseCode","EVSEStatus, MeterInfo, Receipt, EVSETargetFrequency, BPT_Dynamic_AC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Scheduled_AC_CLResControlMode","MeterInfo, Receipt, EVSETargetFrequency, BPT_Dynamic_AC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Scheduled_AC_CLResControlMode","Receipt, EVSETargetFrequency, BPT_Dynamic_AC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Scheduled_AC_CLResControlMode","EVSETargetFrequency, BPT_Dynamic_AC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Scheduled_AC_CLResControlMode","BPT_Dynamic_AC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Scheduled_AC_CLResControlMode","","Header","",""];
+
 function deviationAC_ChargeLoopResType(r: ExiReader, o: AC_ChargeLoopResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_ChargeLoopResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_ChargeLoopResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}AC_ChargeLoopResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_ChargeLoopResType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1173,11 +1165,6 @@ function deviationAC_ChargeLoopResType(r: ExiReader, o: AC_ChargeLoopResType, s:
       r.untypedValue();
       return s === 0 ? 8 : s === 9 ? 10 : s;
   }
-}
-
-function checkAC_ChargeLoopResType(o: AC_ChargeLoopResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeAC_ChargeLoopResType(w: ExiWriter, o: AC_ChargeLoopResType): void {
@@ -1325,7 +1312,7 @@ export function decodeAC_ChargeParameterDiscoveryReqType(r: ExiReader): AC_Charg
           // AC_ChargeParameterDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_ChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_ChargeParameterDiscoveryReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_ChargeParameterDiscoveryReqType:first");
           }
@@ -1334,7 +1321,7 @@ export function decodeAC_ChargeParameterDiscoveryReqType(r: ExiReader): AC_Charg
           // AC_ChargeParameterDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_ChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_ChargeParameterDiscoveryReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_ChargeParameterDiscoveryReqType:nil-end");
           }
@@ -1348,16 +1335,18 @@ export function decodeAC_ChargeParameterDiscoveryReqType(r: ExiReader): AC_Charg
   }
 }
 
+const EXPECTED_AC_ChargeParameterDiscoveryReqType: readonly string[] = ["Header","AC_CPDReqEnergyTransferMode, BPT_AC_CPDReqEnergyTransferMode","","Header","",""];
+
 function deviationAC_ChargeParameterDiscoveryReqType(r: ExiReader, o: AC_ChargeParameterDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_ChargeParameterDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_ChargeParameterDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}AC_ChargeParameterDiscoveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_ChargeParameterDiscoveryReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1371,10 +1360,6 @@ function deviationAC_ChargeParameterDiscoveryReqType(r: ExiReader, o: AC_ChargeP
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkAC_ChargeParameterDiscoveryReqType(o: AC_ChargeParameterDiscoveryReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
 }
 
 export function encodeAC_ChargeParameterDiscoveryReqType(w: ExiWriter, o: AC_ChargeParameterDiscoveryReqType): void {
@@ -1478,7 +1463,7 @@ export function decodeAC_ChargeParameterDiscoveryResType(r: ExiReader): AC_Charg
           // AC_ChargeParameterDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_ChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_ChargeParameterDiscoveryResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_ChargeParameterDiscoveryResType:first");
           }
@@ -1487,7 +1472,7 @@ export function decodeAC_ChargeParameterDiscoveryResType(r: ExiReader): AC_Charg
           // AC_ChargeParameterDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAC_ChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationAC_ChargeParameterDiscoveryResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AC_ChargeParameterDiscoveryResType:nil-end");
           }
@@ -1501,16 +1486,18 @@ export function decodeAC_ChargeParameterDiscoveryResType(r: ExiReader): AC_Charg
   }
 }
 
+const EXPECTED_AC_ChargeParameterDiscoveryResType: readonly string[] = ["Header","ResponseCode","AC_CPDResEnergyTransferMode, BPT_AC_CPDResEnergyTransferMode","","Header","",""];
+
 function deviationAC_ChargeParameterDiscoveryResType(r: ExiReader, o: AC_ChargeParameterDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAC_ChargeParameterDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AC_ChargeParameterDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}AC_ChargeParameterDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AC_ChargeParameterDiscoveryResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1524,11 +1511,6 @@ function deviationAC_ChargeParameterDiscoveryResType(r: ExiReader, o: AC_ChargeP
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkAC_ChargeParameterDiscoveryResType(o: AC_ChargeParameterDiscoveryResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeAC_ChargeParameterDiscoveryResType(w: ExiWriter, o: AC_ChargeParameterDiscoveryResType): void {
@@ -1737,7 +1719,7 @@ export function decodeBPT_AC_CPDReqEnergyTransferModeType(r: ExiReader): BPT_AC_
           // BPT_AC_CPDReqEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_AC_CPDReqEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_AC_CPDReqEnergyTransferModeType(r, o, 14, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_AC_CPDReqEnergyTransferModeType:first");
           }
@@ -1746,7 +1728,7 @@ export function decodeBPT_AC_CPDReqEnergyTransferModeType(r: ExiReader): BPT_AC_
           // BPT_AC_CPDReqEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_AC_CPDReqEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_AC_CPDReqEnergyTransferModeType(r, o, 15, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_AC_CPDReqEnergyTransferModeType:nil-end");
           }
@@ -1760,16 +1742,18 @@ export function decodeBPT_AC_CPDReqEnergyTransferModeType(r: ExiReader): BPT_AC_
   }
 }
 
+const EXPECTED_BPT_AC_CPDReqEnergyTransferModeType: readonly string[] = ["EVMaximumChargePower","EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower","EVMaximumChargePower_L3, EVMinimumChargePower","EVMinimumChargePower","EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVMaximumDischargePower","EVMinimumChargePower_L3, EVMaximumDischargePower","EVMaximumDischargePower","EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower","EVMaximumDischargePower_L3, EVMinimumDischargePower","EVMinimumDischargePower","EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVMinimumDischargePower_L3","","EVMaximumChargePower","",""];
+
 function deviationBPT_AC_CPDReqEnergyTransferModeType(r: ExiReader, o: BPT_AC_CPDReqEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_AC_CPDReqEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_AC_CPDReqEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}BPT_AC_CPDReqEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 14 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_AC_CPDReqEnergyTransferModeType[13]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1783,13 +1767,6 @@ function deviationBPT_AC_CPDReqEnergyTransferModeType(r: ExiReader, o: BPT_AC_CP
       r.untypedValue();
       return s === 0 ? 13 : s === 14 ? 15 : s;
   }
-}
-
-function checkBPT_AC_CPDReqEnergyTransferModeType(o: BPT_AC_CPDReqEnergyTransferModeType): void {
-  if (o.EVMaximumChargePower === undefined) throw missingField('EVMaximumChargePower');
-  if (o.EVMinimumChargePower === undefined) throw missingField('EVMinimumChargePower');
-  if (o.EVMaximumDischargePower === undefined) throw missingField('EVMaximumDischargePower');
-  if (o.EVMinimumDischargePower === undefined) throw missingField('EVMinimumDischargePower');
 }
 
 export function encodeBPT_AC_CPDReqEnergyTransferModeType(w: ExiWriter, o: BPT_AC_CPDReqEnergyTransferModeType): void {
@@ -2127,7 +2104,7 @@ export function decodeBPT_AC_CPDResEnergyTransferModeType(r: ExiReader): BPT_AC_
           // BPT_AC_CPDResEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_AC_CPDResEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_AC_CPDResEnergyTransferModeType(r, o, 20, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_AC_CPDResEnergyTransferModeType:first");
           }
@@ -2136,7 +2113,7 @@ export function decodeBPT_AC_CPDResEnergyTransferModeType(r: ExiReader): BPT_AC_
           // BPT_AC_CPDResEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_AC_CPDResEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_AC_CPDResEnergyTransferModeType(r, o, 21, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_AC_CPDResEnergyTransferModeType:nil-end");
           }
@@ -2150,16 +2127,18 @@ export function decodeBPT_AC_CPDResEnergyTransferModeType(r: ExiReader): BPT_AC_
   }
 }
 
+const EXPECTED_BPT_AC_CPDResEnergyTransferModeType: readonly string[] = ["EVSEMaximumChargePower","EVSEMaximumChargePower_L2, EVSEMaximumChargePower_L3, EVSEMinimumChargePower","EVSEMaximumChargePower_L3, EVSEMinimumChargePower","EVSEMinimumChargePower","EVSEMinimumChargePower_L2, EVSEMinimumChargePower_L3, EVSENominalFrequency","EVSEMinimumChargePower_L3, EVSENominalFrequency","EVSENominalFrequency","MaximumPowerAsymmetry, EVSEPowerRampLimitation, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3, EVSEMaximumDischargePower","EVSEPowerRampLimitation, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3, EVSEMaximumDischargePower","EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3, EVSEMaximumDischargePower","EVSEPresentActivePower_L2, EVSEPresentActivePower_L3, EVSEMaximumDischargePower","EVSEPresentActivePower_L3, EVSEMaximumDischargePower","EVSEMaximumDischargePower","EVSEMaximumDischargePower_L2, EVSEMaximumDischargePower_L3, EVSEMinimumDischargePower","EVSEMaximumDischargePower_L3, EVSEMinimumDischargePower","EVSEMinimumDischargePower","EVSEMinimumDischargePower_L2, EVSEMinimumDischargePower_L3","EVSEMinimumDischargePower_L3","","EVSEMaximumChargePower","",""];
+
 function deviationBPT_AC_CPDResEnergyTransferModeType(r: ExiReader, o: BPT_AC_CPDResEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_AC_CPDResEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_AC_CPDResEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}BPT_AC_CPDResEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 20 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_AC_CPDResEnergyTransferModeType[19]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2173,14 +2152,6 @@ function deviationBPT_AC_CPDResEnergyTransferModeType(r: ExiReader, o: BPT_AC_CP
       r.untypedValue();
       return s === 0 ? 19 : s === 20 ? 21 : s;
   }
-}
-
-function checkBPT_AC_CPDResEnergyTransferModeType(o: BPT_AC_CPDResEnergyTransferModeType): void {
-  if (o.EVSEMaximumChargePower === undefined) throw missingField('EVSEMaximumChargePower');
-  if (o.EVSEMinimumChargePower === undefined) throw missingField('EVSEMinimumChargePower');
-  if (o.EVSENominalFrequency === undefined) throw missingField('EVSENominalFrequency');
-  if (o.EVSEMaximumDischargePower === undefined) throw missingField('EVSEMaximumDischargePower');
-  if (o.EVSEMinimumDischargePower === undefined) throw missingField('EVSEMinimumDischargePower');
 }
 
 export function encodeBPT_AC_CPDResEnergyTransferModeType(w: ExiWriter, o: BPT_AC_CPDResEnergyTransferModeType): void {
@@ -2623,7 +2594,7 @@ export function decodeBPT_Dynamic_AC_CLReqControlModeType(r: ExiReader): BPT_Dyn
           // BPT_Dynamic_AC_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Dynamic_AC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Dynamic_AC_CLReqControlModeType(r, o, 26, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Dynamic_AC_CLReqControlModeType:first");
           }
@@ -2632,7 +2603,7 @@ export function decodeBPT_Dynamic_AC_CLReqControlModeType(r: ExiReader): BPT_Dyn
           // BPT_Dynamic_AC_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Dynamic_AC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Dynamic_AC_CLReqControlModeType(r, o, 27, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Dynamic_AC_CLReqControlModeType:nil-end");
           }
@@ -2646,16 +2617,18 @@ export function decodeBPT_Dynamic_AC_CLReqControlModeType(r: ExiReader): BPT_Dyn
   }
 }
 
+const EXPECTED_BPT_Dynamic_AC_CLReqControlModeType: readonly string[] = ["DepartureTime, EVTargetEnergyRequest","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumChargePower","EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower","EVMaximumChargePower_L3, EVMinimumChargePower","EVMinimumChargePower","EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumChargePower_L3, EVPresentActivePower","EVPresentActivePower","EVPresentActivePower_L2, EVPresentActivePower_L3, EVPresentReactivePower","EVPresentActivePower_L3, EVPresentReactivePower","EVPresentReactivePower","EVPresentReactivePower_L2, EVPresentReactivePower_L3, EVMaximumDischargePower","EVPresentReactivePower_L3, EVMaximumDischargePower","EVMaximumDischargePower","EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower","EVMaximumDischargePower_L3, EVMinimumDischargePower","EVMinimumDischargePower","EVMinimumDischargePower_L2, EVMinimumDischargePower_L3, EVMaximumV2XEnergyRequest, EVMinimumV2XEnergyRequest","EVMinimumDischargePower_L3, EVMaximumV2XEnergyRequest, EVMinimumV2XEnergyRequest","EVMaximumV2XEnergyRequest, EVMinimumV2XEnergyRequest","EVMinimumV2XEnergyRequest","","DepartureTime, EVTargetEnergyRequest","",""];
+
 function deviationBPT_Dynamic_AC_CLReqControlModeType(r: ExiReader, o: BPT_Dynamic_AC_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_Dynamic_AC_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_Dynamic_AC_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}BPT_Dynamic_AC_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 26 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_Dynamic_AC_CLReqControlModeType[25]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2669,18 +2642,6 @@ function deviationBPT_Dynamic_AC_CLReqControlModeType(r: ExiReader, o: BPT_Dynam
       r.untypedValue();
       return s === 0 ? 25 : s === 26 ? 27 : s;
   }
-}
-
-function checkBPT_Dynamic_AC_CLReqControlModeType(o: BPT_Dynamic_AC_CLReqControlModeType): void {
-  if (o.EVTargetEnergyRequest === undefined) throw missingField('EVTargetEnergyRequest');
-  if (o.EVMaximumEnergyRequest === undefined) throw missingField('EVMaximumEnergyRequest');
-  if (o.EVMinimumEnergyRequest === undefined) throw missingField('EVMinimumEnergyRequest');
-  if (o.EVMaximumChargePower === undefined) throw missingField('EVMaximumChargePower');
-  if (o.EVMinimumChargePower === undefined) throw missingField('EVMinimumChargePower');
-  if (o.EVPresentActivePower === undefined) throw missingField('EVPresentActivePower');
-  if (o.EVPresentReactivePower === undefined) throw missingField('EVPresentReactivePower');
-  if (o.EVMaximumDischargePower === undefined) throw missingField('EVMaximumDischargePower');
-  if (o.EVMinimumDischargePower === undefined) throw missingField('EVMinimumDischargePower');
 }
 
 export function encodeBPT_Dynamic_AC_CLReqControlModeType(w: ExiWriter, o: BPT_Dynamic_AC_CLReqControlModeType): void {
@@ -3065,7 +3026,7 @@ export function decodeBPT_Dynamic_AC_CLResControlModeType(r: ExiReader): BPT_Dyn
           // BPT_Dynamic_AC_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Dynamic_AC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Dynamic_AC_CLResControlModeType(r, o, 15, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Dynamic_AC_CLResControlModeType:first");
           }
@@ -3074,7 +3035,7 @@ export function decodeBPT_Dynamic_AC_CLResControlModeType(r: ExiReader): BPT_Dyn
           // BPT_Dynamic_AC_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Dynamic_AC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Dynamic_AC_CLResControlModeType(r, o, 16, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Dynamic_AC_CLResControlModeType:nil-end");
           }
@@ -3088,16 +3049,18 @@ export function decodeBPT_Dynamic_AC_CLResControlModeType(r: ExiReader): BPT_Dyn
   }
 }
 
+const EXPECTED_BPT_Dynamic_AC_CLResControlModeType: readonly string[] = ["DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay, EVSETargetActivePower","MinimumSOC, TargetSOC, AckMaxDelay, EVSETargetActivePower","TargetSOC, AckMaxDelay, EVSETargetActivePower","AckMaxDelay, EVSETargetActivePower","EVSETargetActivePower","EVSETargetActivePower_L2, EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L3","","DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay, EVSETargetActivePower","",""];
+
 function deviationBPT_Dynamic_AC_CLResControlModeType(r: ExiReader, o: BPT_Dynamic_AC_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_Dynamic_AC_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_Dynamic_AC_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}BPT_Dynamic_AC_CLResControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 15 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_Dynamic_AC_CLResControlModeType[14]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3111,10 +3074,6 @@ function deviationBPT_Dynamic_AC_CLResControlModeType(r: ExiReader, o: BPT_Dynam
       r.untypedValue();
       return s === 0 ? 14 : s === 15 ? 16 : s;
   }
-}
-
-function checkBPT_Dynamic_AC_CLResControlModeType(o: BPT_Dynamic_AC_CLResControlModeType): void {
-  if (o.EVSETargetActivePower === undefined) throw missingField('EVSETargetActivePower');
 }
 
 export function encodeBPT_Dynamic_AC_CLResControlModeType(w: ExiWriter, o: BPT_Dynamic_AC_CLResControlModeType): void {
@@ -3614,7 +3573,7 @@ export function decodeBPT_Scheduled_AC_CLReqControlModeType(r: ExiReader): BPT_S
           // BPT_Scheduled_AC_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Scheduled_AC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Scheduled_AC_CLReqControlModeType(r, o, 23, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Scheduled_AC_CLReqControlModeType:first");
           }
@@ -3623,7 +3582,7 @@ export function decodeBPT_Scheduled_AC_CLReqControlModeType(r: ExiReader): BPT_S
           // BPT_Scheduled_AC_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Scheduled_AC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Scheduled_AC_CLReqControlModeType(r, o, 24, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Scheduled_AC_CLReqControlModeType:nil-end");
           }
@@ -3637,16 +3596,18 @@ export function decodeBPT_Scheduled_AC_CLReqControlModeType(r: ExiReader): BPT_S
   }
 }
 
+const EXPECTED_BPT_Scheduled_AC_CLReqControlModeType: readonly string[] = ["EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumEnergyRequest, EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumChargePower_L3, EVPresentActivePower","EVPresentActivePower","EVPresentActivePower_L2, EVPresentActivePower_L3, EVPresentReactivePower, EVPresentReactivePower_L2, EVPresentReactivePower_L3, EVMaximumDischargePower, EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVPresentActivePower_L3, EVPresentReactivePower, EVPresentReactivePower_L2, EVPresentReactivePower_L3, EVMaximumDischargePower, EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVPresentReactivePower, EVPresentReactivePower_L2, EVPresentReactivePower_L3, EVMaximumDischargePower, EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVPresentReactivePower_L2, EVPresentReactivePower_L3, EVMaximumDischargePower, EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVPresentReactivePower_L3, EVMaximumDischargePower, EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVMaximumDischargePower, EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVMaximumDischargePower_L2, EVMaximumDischargePower_L3, EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVMaximumDischargePower_L3, EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVMinimumDischargePower, EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVMinimumDischargePower_L2, EVMinimumDischargePower_L3","EVMinimumDischargePower_L3","","EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","",""];
+
 function deviationBPT_Scheduled_AC_CLReqControlModeType(r: ExiReader, o: BPT_Scheduled_AC_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_Scheduled_AC_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_Scheduled_AC_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}BPT_Scheduled_AC_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 23 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_Scheduled_AC_CLReqControlModeType[22]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3660,10 +3621,6 @@ function deviationBPT_Scheduled_AC_CLReqControlModeType(r: ExiReader, o: BPT_Sch
       r.untypedValue();
       return s === 0 ? 22 : s === 23 ? 24 : s;
   }
-}
-
-function checkBPT_Scheduled_AC_CLReqControlModeType(o: BPT_Scheduled_AC_CLReqControlModeType): void {
-  if (o.EVPresentActivePower === undefined) throw missingField('EVPresentActivePower');
 }
 
 export function encodeBPT_Scheduled_AC_CLReqControlModeType(w: ExiWriter, o: BPT_Scheduled_AC_CLReqControlModeType): void {
@@ -4082,7 +4039,7 @@ export function decodeBPT_Scheduled_AC_CLResControlModeType(r: ExiReader): BPT_S
           // BPT_Scheduled_AC_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Scheduled_AC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Scheduled_AC_CLResControlModeType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Scheduled_AC_CLResControlModeType:first");
           }
@@ -4091,7 +4048,7 @@ export function decodeBPT_Scheduled_AC_CLResControlModeType(r: ExiReader): BPT_S
           // BPT_Scheduled_AC_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Scheduled_AC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Scheduled_AC_CLResControlModeType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Scheduled_AC_CLResControlModeType:nil-end");
           }
@@ -4105,11 +4062,12 @@ export function decodeBPT_Scheduled_AC_CLResControlModeType(r: ExiReader): BPT_S
   }
 }
 
+const EXPECTED_BPT_Scheduled_AC_CLResControlModeType: readonly string[] = ["EVSETargetActivePower, EVSETargetActivePower_L2, EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetActivePower_L2, EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L3","","EVSETargetActivePower, EVSETargetActivePower_L2, EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","",""];
+
 function deviationBPT_Scheduled_AC_CLResControlModeType(r: ExiReader, o: BPT_Scheduled_AC_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_Scheduled_AC_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_Scheduled_AC_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}BPT_Scheduled_AC_CLResControlModeType");
       return 0;
@@ -4128,9 +4086,6 @@ function deviationBPT_Scheduled_AC_CLResControlModeType(r: ExiReader, o: BPT_Sch
       r.untypedValue();
       return s === 0 ? 10 : s === 11 ? 12 : s;
   }
-}
-
-function checkBPT_Scheduled_AC_CLResControlModeType(_o: BPT_Scheduled_AC_CLResControlModeType): void {
 }
 
 export function encodeBPT_Scheduled_AC_CLResControlModeType(w: ExiWriter, o: BPT_Scheduled_AC_CLResControlModeType): void {
@@ -4453,7 +4408,7 @@ export function decodeDynamic_AC_CLReqControlModeType(r: ExiReader): Dynamic_AC_
           // Dynamic_AC_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_AC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_AC_CLReqControlModeType(r, o, 18, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_AC_CLReqControlModeType:first");
           }
@@ -4462,7 +4417,7 @@ export function decodeDynamic_AC_CLReqControlModeType(r: ExiReader): Dynamic_AC_
           // Dynamic_AC_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_AC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_AC_CLReqControlModeType(r, o, 19, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_AC_CLReqControlModeType:nil-end");
           }
@@ -4476,16 +4431,18 @@ export function decodeDynamic_AC_CLReqControlModeType(r: ExiReader): Dynamic_AC_
   }
 }
 
+const EXPECTED_Dynamic_AC_CLReqControlModeType: readonly string[] = ["DepartureTime, EVTargetEnergyRequest","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumChargePower","EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower","EVMaximumChargePower_L3, EVMinimumChargePower","EVMinimumChargePower","EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumChargePower_L3, EVPresentActivePower","EVPresentActivePower","EVPresentActivePower_L2, EVPresentActivePower_L3, EVPresentReactivePower","EVPresentActivePower_L3, EVPresentReactivePower","EVPresentReactivePower","EVPresentReactivePower_L2, EVPresentReactivePower_L3","EVPresentReactivePower_L3","","DepartureTime, EVTargetEnergyRequest","",""];
+
 function deviationDynamic_AC_CLReqControlModeType(r: ExiReader, o: Dynamic_AC_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_AC_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_AC_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}Dynamic_AC_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 18 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Dynamic_AC_CLReqControlModeType[17]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4499,16 +4456,6 @@ function deviationDynamic_AC_CLReqControlModeType(r: ExiReader, o: Dynamic_AC_CL
       r.untypedValue();
       return s === 0 ? 17 : s === 18 ? 19 : s;
   }
-}
-
-function checkDynamic_AC_CLReqControlModeType(o: Dynamic_AC_CLReqControlModeType): void {
-  if (o.EVTargetEnergyRequest === undefined) throw missingField('EVTargetEnergyRequest');
-  if (o.EVMaximumEnergyRequest === undefined) throw missingField('EVMaximumEnergyRequest');
-  if (o.EVMinimumEnergyRequest === undefined) throw missingField('EVMinimumEnergyRequest');
-  if (o.EVMaximumChargePower === undefined) throw missingField('EVMaximumChargePower');
-  if (o.EVMinimumChargePower === undefined) throw missingField('EVMinimumChargePower');
-  if (o.EVPresentActivePower === undefined) throw missingField('EVPresentActivePower');
-  if (o.EVPresentReactivePower === undefined) throw missingField('EVPresentReactivePower');
 }
 
 export function encodeDynamic_AC_CLReqControlModeType(w: ExiWriter, o: Dynamic_AC_CLReqControlModeType): void {
@@ -4840,7 +4787,7 @@ export function decodeDynamic_AC_CLResControlModeType(r: ExiReader): Dynamic_AC_
           // Dynamic_AC_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_AC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_AC_CLResControlModeType(r, o, 15, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_AC_CLResControlModeType:first");
           }
@@ -4849,7 +4796,7 @@ export function decodeDynamic_AC_CLResControlModeType(r: ExiReader): Dynamic_AC_
           // Dynamic_AC_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_AC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_AC_CLResControlModeType(r, o, 16, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_AC_CLResControlModeType:nil-end");
           }
@@ -4863,16 +4810,18 @@ export function decodeDynamic_AC_CLResControlModeType(r: ExiReader): Dynamic_AC_
   }
 }
 
+const EXPECTED_Dynamic_AC_CLResControlModeType: readonly string[] = ["DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay, EVSETargetActivePower","MinimumSOC, TargetSOC, AckMaxDelay, EVSETargetActivePower","TargetSOC, AckMaxDelay, EVSETargetActivePower","AckMaxDelay, EVSETargetActivePower","EVSETargetActivePower","EVSETargetActivePower_L2, EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L3","","DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay, EVSETargetActivePower","",""];
+
 function deviationDynamic_AC_CLResControlModeType(r: ExiReader, o: Dynamic_AC_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_AC_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_AC_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}Dynamic_AC_CLResControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 15 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Dynamic_AC_CLResControlModeType[14]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4886,10 +4835,6 @@ function deviationDynamic_AC_CLResControlModeType(r: ExiReader, o: Dynamic_AC_CL
       r.untypedValue();
       return s === 0 ? 14 : s === 15 ? 16 : s;
   }
-}
-
-function checkDynamic_AC_CLResControlModeType(o: Dynamic_AC_CLResControlModeType): void {
-  if (o.EVSETargetActivePower === undefined) throw missingField('EVSETargetActivePower');
 }
 
 export function encodeDynamic_AC_CLResControlModeType(w: ExiWriter, o: Dynamic_AC_CLResControlModeType): void {
@@ -5278,7 +5223,7 @@ export function decodeScheduled_AC_CLReqControlModeType(r: ExiReader): Scheduled
           // Scheduled_AC_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_AC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_AC_CLReqControlModeType(r, o, 17, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_AC_CLReqControlModeType:first");
           }
@@ -5287,7 +5232,7 @@ export function decodeScheduled_AC_CLReqControlModeType(r: ExiReader): Scheduled
           // Scheduled_AC_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_AC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_AC_CLReqControlModeType(r, o, 18, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_AC_CLReqControlModeType:nil-end");
           }
@@ -5301,16 +5246,18 @@ export function decodeScheduled_AC_CLReqControlModeType(r: ExiReader): Scheduled
   }
 }
 
+const EXPECTED_Scheduled_AC_CLReqControlModeType: readonly string[] = ["EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumEnergyRequest, EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","EVMinimumChargePower_L3, EVPresentActivePower","EVPresentActivePower","EVPresentActivePower_L2, EVPresentActivePower_L3, EVPresentReactivePower, EVPresentReactivePower_L2, EVPresentReactivePower_L3","EVPresentActivePower_L3, EVPresentReactivePower, EVPresentReactivePower_L2, EVPresentReactivePower_L3","EVPresentReactivePower, EVPresentReactivePower_L2, EVPresentReactivePower_L3","EVPresentReactivePower_L2, EVPresentReactivePower_L3","EVPresentReactivePower_L3","","EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVMaximumChargePower, EVMaximumChargePower_L2, EVMaximumChargePower_L3, EVMinimumChargePower, EVMinimumChargePower_L2, EVMinimumChargePower_L3, EVPresentActivePower","",""];
+
 function deviationScheduled_AC_CLReqControlModeType(r: ExiReader, o: Scheduled_AC_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_AC_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_AC_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}Scheduled_AC_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 17 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Scheduled_AC_CLReqControlModeType[16]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5324,10 +5271,6 @@ function deviationScheduled_AC_CLReqControlModeType(r: ExiReader, o: Scheduled_A
       r.untypedValue();
       return s === 0 ? 16 : s === 17 ? 18 : s;
   }
-}
-
-function checkScheduled_AC_CLReqControlModeType(o: Scheduled_AC_CLReqControlModeType): void {
-  if (o.EVPresentActivePower === undefined) throw missingField('EVPresentActivePower');
 }
 
 export function encodeScheduled_AC_CLReqControlModeType(w: ExiWriter, o: Scheduled_AC_CLReqControlModeType): void {
@@ -5665,7 +5608,7 @@ export function decodeScheduled_AC_CLResControlModeType(r: ExiReader): Scheduled
           // Scheduled_AC_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_AC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_AC_CLResControlModeType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_AC_CLResControlModeType:first");
           }
@@ -5674,7 +5617,7 @@ export function decodeScheduled_AC_CLResControlModeType(r: ExiReader): Scheduled
           // Scheduled_AC_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_AC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_AC_CLResControlModeType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_AC_CLResControlModeType:nil-end");
           }
@@ -5688,11 +5631,12 @@ export function decodeScheduled_AC_CLResControlModeType(r: ExiReader): Scheduled
   }
 }
 
+const EXPECTED_Scheduled_AC_CLResControlModeType: readonly string[] = ["EVSETargetActivePower, EVSETargetActivePower_L2, EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetActivePower_L2, EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","EVSEPresentActivePower_L3","","EVSETargetActivePower, EVSETargetActivePower_L2, EVSETargetActivePower_L3, EVSETargetReactivePower, EVSETargetReactivePower_L2, EVSETargetReactivePower_L3, EVSEPresentActivePower, EVSEPresentActivePower_L2, EVSEPresentActivePower_L3","",""];
+
 function deviationScheduled_AC_CLResControlModeType(r: ExiReader, o: Scheduled_AC_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_AC_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_AC_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:AC}Scheduled_AC_CLResControlModeType");
       return 0;
@@ -5711,9 +5655,6 @@ function deviationScheduled_AC_CLResControlModeType(r: ExiReader, o: Scheduled_A
       r.untypedValue();
       return s === 0 ? 10 : s === 11 ? 12 : s;
   }
-}
-
-function checkScheduled_AC_CLResControlModeType(_o: Scheduled_AC_CLResControlModeType): void {
 }
 
 export function encodeScheduled_AC_CLResControlModeType(w: ExiWriter, o: Scheduled_AC_CLResControlModeType): void {
@@ -6372,16 +6313,16 @@ export const iso20AcSchema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the iso20-ac schema set uses. */
 export const iso20AcJsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...iso20AcShapes, ...iso20CommonTypesShapes, ...xmldsigShapes };
 
-export function decodeIso20Ac(bytes: Uint8Array): Iso20AcDocument {
-  return decodeDocument(bytes, iso20AcSchema) as Iso20AcDocument;
+export function decodeIso20Ac(bytes: Uint8Array, options?: DecodeOptions): Iso20AcDocument {
+  return decodeDocument(bytes, iso20AcSchema, options) as Iso20AcDocument;
 }
 
 export function encodeIso20Ac(doc: Iso20AcDocument): Uint8Array {
   return encodeDocument(doc, iso20AcSchema);
 }
 
-export function decodeIso20AcFragment(bytes: Uint8Array): Iso20AcFragmentItem[] {
-  return decodeFragment(bytes, iso20AcSchema) as Iso20AcFragmentItem[];
+export function decodeIso20AcFragment(bytes: Uint8Array, options?: DecodeOptions): Iso20AcFragmentItem[] {
+  return decodeFragment(bytes, iso20AcSchema, options) as Iso20AcFragmentItem[];
 }
 
 export function encodeIso20AcFragment(items: readonly Iso20AcFragmentItem[]): Uint8Array {

@@ -3,7 +3,7 @@
 // ISO 15118-20 ACDP (urn:iso:std:iso:15118:-20:ACDP): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 import { decodeCLReqControlModeType, decodeCLResControlModeType, decodeDetailedCostType, decodeDetailedTaxType, decodeDisplayParametersType, decodeEVSEStatusType, decodeMessageHeaderType, decodeMeterInfoType, decodeRationalNumberType, decodeReceiptType, encodeCLReqControlModeType, encodeCLResControlModeType, encodeDetailedCostType, encodeDetailedTaxType, encodeDisplayParametersType, encodeEVSEStatusType, encodeMessageHeaderType, encodeMeterInfoType, encodeRationalNumberType, encodeReceiptType, iso20CommonTypesShapes } from './iso20CommonTypes.js';
 import { decodeCanonicalizationMethodType, decodeDSAKeyValueType, decodeDigestMethodType, decodeKeyInfoType, decodeKeyValueType, decodeManifestType, decodeObjectType, decodePGPDataType, decodeRSAKeyValueType, decodeReferenceType, decodeRetrievalMethodType, decodeSPKIDataType, decodeSignatureMethodType, decodeSignaturePropertiesType, decodeSignaturePropertyType, decodeSignatureType, decodeSignatureValueType, decodeSignedInfoType, decodeTransformType, decodeTransformsType, decodeX509DataType, decodeX509IssuerSerialType, encodeCanonicalizationMethodType, encodeDSAKeyValueType, encodeDigestMethodType, encodeKeyInfoType, encodeKeyValueType, encodeManifestType, encodeObjectType, encodePGPDataType, encodeRSAKeyValueType, encodeReferenceType, encodeRetrievalMethodType, encodeSPKIDataType, encodeSignatureMethodType, encodeSignaturePropertiesType, encodeSignaturePropertyType, encodeSignatureType, encodeSignatureValueType, encodeSignedInfoType, encodeTransformType, encodeTransformsType, encodeX509DataType, encodeX509IssuerSerialType, xmldsigShapes } from './xmldsig.js';
 import type { CLReqControlModeType, CLResControlModeType, DetailedCostType, DetailedTaxType, DisplayParametersType, EVSEStatusType, MessageHeaderType, MeterInfoType, RationalNumberType, ReceiptType, evseNotificationType, processingType, responseCodeType } from './iso20CommonTypes.js';
@@ -452,7 +452,7 @@ export function decodeACDP_ConnectReqType(r: ExiReader): ACDP_ConnectReqType {
           // ACDP_ConnectReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_ConnectReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_ConnectReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_ConnectReqType:first");
           }
@@ -461,7 +461,7 @@ export function decodeACDP_ConnectReqType(r: ExiReader): ACDP_ConnectReqType {
           // ACDP_ConnectReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_ConnectReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_ConnectReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_ConnectReqType:nil-end");
           }
@@ -475,16 +475,18 @@ export function decodeACDP_ConnectReqType(r: ExiReader): ACDP_ConnectReqType {
   }
 }
 
+const EXPECTED_ACDP_ConnectReqType: readonly string[] = ["Header","EVElectricalChargingDeviceStatus","","Header","",""];
+
 function deviationACDP_ConnectReqType(r: ExiReader, o: ACDP_ConnectReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkACDP_ConnectReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ACDP_ConnectReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:ACDP}ACDP_ConnectReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ACDP_ConnectReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -498,11 +500,6 @@ function deviationACDP_ConnectReqType(r: ExiReader, o: ACDP_ConnectReqType, s: n
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkACDP_ConnectReqType(o: ACDP_ConnectReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVElectricalChargingDeviceStatus === undefined) throw missingField('EVElectricalChargingDeviceStatus');
 }
 
 export function encodeACDP_ConnectReqType(w: ExiWriter, o: ACDP_ConnectReqType): void {
@@ -621,7 +618,7 @@ export function decodeACDP_ConnectResType(r: ExiReader): ACDP_ConnectResType {
           // ACDP_ConnectResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_ConnectResType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_ConnectResType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_ConnectResType:first");
           }
@@ -630,7 +627,7 @@ export function decodeACDP_ConnectResType(r: ExiReader): ACDP_ConnectResType {
           // ACDP_ConnectResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_ConnectResType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_ConnectResType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_ConnectResType:nil-end");
           }
@@ -644,16 +641,18 @@ export function decodeACDP_ConnectResType(r: ExiReader): ACDP_ConnectResType {
   }
 }
 
+const EXPECTED_ACDP_ConnectResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","EVSEElectricalChargingDeviceStatus","EVSEMechanicalChargingDeviceStatus","","Header","",""];
+
 function deviationACDP_ConnectResType(r: ExiReader, o: ACDP_ConnectResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkACDP_ConnectResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ACDP_ConnectResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:ACDP}ACDP_ConnectResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ACDP_ConnectResType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -667,14 +666,6 @@ function deviationACDP_ConnectResType(r: ExiReader, o: ACDP_ConnectResType, s: n
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkACDP_ConnectResType(o: ACDP_ConnectResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
-  if (o.EVSEElectricalChargingDeviceStatus === undefined) throw missingField('EVSEElectricalChargingDeviceStatus');
-  if (o.EVSEMechanicalChargingDeviceStatus === undefined) throw missingField('EVSEMechanicalChargingDeviceStatus');
 }
 
 export function encodeACDP_ConnectResType(w: ExiWriter, o: ACDP_ConnectResType): void {
@@ -778,7 +769,7 @@ export function decodeACDP_SystemStatusReqType(r: ExiReader): ACDP_SystemStatusR
           // ACDP_SystemStatusReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_SystemStatusReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_SystemStatusReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_SystemStatusReqType:first");
           }
@@ -787,7 +778,7 @@ export function decodeACDP_SystemStatusReqType(r: ExiReader): ACDP_SystemStatusR
           // ACDP_SystemStatusReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_SystemStatusReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_SystemStatusReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_SystemStatusReqType:nil-end");
           }
@@ -801,16 +792,18 @@ export function decodeACDP_SystemStatusReqType(r: ExiReader): ACDP_SystemStatusR
   }
 }
 
+const EXPECTED_ACDP_SystemStatusReqType: readonly string[] = ["Header","EVTechnicalStatus","","Header","",""];
+
 function deviationACDP_SystemStatusReqType(r: ExiReader, o: ACDP_SystemStatusReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkACDP_SystemStatusReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ACDP_SystemStatusReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:ACDP}ACDP_SystemStatusReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ACDP_SystemStatusReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -824,11 +817,6 @@ function deviationACDP_SystemStatusReqType(r: ExiReader, o: ACDP_SystemStatusReq
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkACDP_SystemStatusReqType(o: ACDP_SystemStatusReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVTechnicalStatus === undefined) throw missingField('EVTechnicalStatus');
 }
 
 export function encodeACDP_SystemStatusReqType(w: ExiWriter, o: ACDP_SystemStatusReqType): void {
@@ -1007,7 +995,7 @@ export function decodeACDP_SystemStatusResType(r: ExiReader): ACDP_SystemStatusR
           // ACDP_SystemStatusResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_SystemStatusResType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_SystemStatusResType(r, o, 13, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_SystemStatusResType:first");
           }
@@ -1016,7 +1004,7 @@ export function decodeACDP_SystemStatusResType(r: ExiReader): ACDP_SystemStatusR
           // ACDP_SystemStatusResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_SystemStatusResType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_SystemStatusResType(r, o, 14, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_SystemStatusResType:nil-end");
           }
@@ -1030,16 +1018,18 @@ export function decodeACDP_SystemStatusResType(r: ExiReader): ACDP_SystemStatusR
   }
 }
 
+const EXPECTED_ACDP_SystemStatusResType: readonly string[] = ["Header","ResponseCode","EVSEMechanicalChargingDeviceStatus","EVSEReadyToCharge","EVSEIsolationStatus","EVSEDisabled","EVSEUtilityInterruptEvent","EVSEEmergencyShutdown","EVSEMalfunction","EVInChargePosition","EVAssociationStatus","","Header","",""];
+
 function deviationACDP_SystemStatusResType(r: ExiReader, o: ACDP_SystemStatusResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkACDP_SystemStatusResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ACDP_SystemStatusResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:ACDP}ACDP_SystemStatusResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 13 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ACDP_SystemStatusResType[12]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1053,20 +1043,6 @@ function deviationACDP_SystemStatusResType(r: ExiReader, o: ACDP_SystemStatusRes
       r.untypedValue();
       return s === 0 ? 12 : s === 13 ? 14 : s;
   }
-}
-
-function checkACDP_SystemStatusResType(o: ACDP_SystemStatusResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEMechanicalChargingDeviceStatus === undefined) throw missingField('EVSEMechanicalChargingDeviceStatus');
-  if (o.EVSEReadyToCharge === undefined) throw missingField('EVSEReadyToCharge');
-  if (o.EVSEIsolationStatus === undefined) throw missingField('EVSEIsolationStatus');
-  if (o.EVSEDisabled === undefined) throw missingField('EVSEDisabled');
-  if (o.EVSEUtilityInterruptEvent === undefined) throw missingField('EVSEUtilityInterruptEvent');
-  if (o.EVSEEmergencyShutdown === undefined) throw missingField('EVSEEmergencyShutdown');
-  if (o.EVSEMalfunction === undefined) throw missingField('EVSEMalfunction');
-  if (o.EVInChargePosition === undefined) throw missingField('EVInChargePosition');
-  if (o.EVAssociationStatus === undefined) throw missingField('EVAssociationStatus');
 }
 
 export function encodeACDP_SystemStatusResType(w: ExiWriter, o: ACDP_SystemStatusResType): void {
@@ -1210,7 +1186,7 @@ export function decodeACDP_VehiclePositioningReqType(r: ExiReader): ACDP_Vehicle
           // ACDP_VehiclePositioningReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_VehiclePositioningReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_VehiclePositioningReqType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_VehiclePositioningReqType:first");
           }
@@ -1219,7 +1195,7 @@ export function decodeACDP_VehiclePositioningReqType(r: ExiReader): ACDP_Vehicle
           // ACDP_VehiclePositioningReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_VehiclePositioningReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_VehiclePositioningReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_VehiclePositioningReqType:nil-end");
           }
@@ -1233,16 +1209,18 @@ export function decodeACDP_VehiclePositioningReqType(r: ExiReader): ACDP_Vehicle
   }
 }
 
+const EXPECTED_ACDP_VehiclePositioningReqType: readonly string[] = ["Header","EVMobilityStatus","EVPositioningSupport","","Header","",""];
+
 function deviationACDP_VehiclePositioningReqType(r: ExiReader, o: ACDP_VehiclePositioningReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkACDP_VehiclePositioningReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ACDP_VehiclePositioningReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:ACDP}ACDP_VehiclePositioningReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ACDP_VehiclePositioningReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1256,12 +1234,6 @@ function deviationACDP_VehiclePositioningReqType(r: ExiReader, o: ACDP_VehiclePo
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkACDP_VehiclePositioningReqType(o: ACDP_VehiclePositioningReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVMobilityStatus === undefined) throw missingField('EVMobilityStatus');
-  if (o.EVPositioningSupport === undefined) throw missingField('EVPositioningSupport');
 }
 
 export function encodeACDP_VehiclePositioningReqType(w: ExiWriter, o: ACDP_VehiclePositioningReqType): void {
@@ -1425,7 +1397,7 @@ export function decodeACDP_VehiclePositioningResType(r: ExiReader): ACDP_Vehicle
           // ACDP_VehiclePositioningResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_VehiclePositioningResType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_VehiclePositioningResType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_VehiclePositioningResType:first");
           }
@@ -1434,7 +1406,7 @@ export function decodeACDP_VehiclePositioningResType(r: ExiReader): ACDP_Vehicle
           // ACDP_VehiclePositioningResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkACDP_VehiclePositioningResType(o); return o;
+            case 0: return o;
             case 1: s = deviationACDP_VehiclePositioningResType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ACDP_VehiclePositioningResType:nil-end");
           }
@@ -1448,16 +1420,18 @@ export function decodeACDP_VehiclePositioningResType(r: ExiReader): ACDP_Vehicle
   }
 }
 
+const EXPECTED_ACDP_VehiclePositioningResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","EVSEPositioningSupport","EVRelativeXDeviation","EVRelativeYDeviation","ContactWindowXc","ContactWindowYc","EVInChargePosition","","Header","",""];
+
 function deviationACDP_VehiclePositioningResType(r: ExiReader, o: ACDP_VehiclePositioningResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkACDP_VehiclePositioningResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ACDP_VehiclePositioningResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:ACDP}ACDP_VehiclePositioningResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 11 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ACDP_VehiclePositioningResType[10]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1471,18 +1445,6 @@ function deviationACDP_VehiclePositioningResType(r: ExiReader, o: ACDP_VehiclePo
       r.untypedValue();
       return s === 0 ? 10 : s === 11 ? 12 : s;
   }
-}
-
-function checkACDP_VehiclePositioningResType(o: ACDP_VehiclePositioningResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
-  if (o.EVSEPositioningSupport === undefined) throw missingField('EVSEPositioningSupport');
-  if (o.EVRelativeXDeviation === undefined) throw missingField('EVRelativeXDeviation');
-  if (o.EVRelativeYDeviation === undefined) throw missingField('EVRelativeYDeviation');
-  if (o.ContactWindowXc === undefined) throw missingField('ContactWindowXc');
-  if (o.ContactWindowYc === undefined) throw missingField('ContactWindowYc');
-  if (o.EVInChargePosition === undefined) throw missingField('EVInChargePosition');
 }
 
 export function encodeACDP_VehiclePositioningResType(w: ExiWriter, o: ACDP_VehiclePositioningResType): void {
@@ -1687,7 +1649,7 @@ export function decodeEVTechnicalStatusType(r: ExiReader): EVTechnicalStatusType
           // EVTechnicalStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVTechnicalStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVTechnicalStatusType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVTechnicalStatusType:first");
           }
@@ -1696,7 +1658,7 @@ export function decodeEVTechnicalStatusType(r: ExiReader): EVTechnicalStatusType
           // EVTechnicalStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVTechnicalStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVTechnicalStatusType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVTechnicalStatusType:nil-end");
           }
@@ -1710,16 +1672,18 @@ export function decodeEVTechnicalStatusType(r: ExiReader): EVTechnicalStatusType
   }
 }
 
+const EXPECTED_EVTechnicalStatusType: readonly string[] = ["EVReadyToCharge","EVImmobilizationRequest","EVImmobilized, EVWLANStrength, EVCPStatus, EVSOC, EVErrorCode, EVTimeout","EVWLANStrength, EVCPStatus, EVSOC, EVErrorCode, EVTimeout","EVCPStatus, EVSOC, EVErrorCode, EVTimeout","EVSOC, EVErrorCode, EVTimeout","EVErrorCode, EVTimeout","EVTimeout","","EVReadyToCharge","",""];
+
 function deviationEVTechnicalStatusType(r: ExiReader, o: EVTechnicalStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVTechnicalStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVTechnicalStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:ACDP}EVTechnicalStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVTechnicalStatusType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1733,11 +1697,6 @@ function deviationEVTechnicalStatusType(r: ExiReader, o: EVTechnicalStatusType, 
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkEVTechnicalStatusType(o: EVTechnicalStatusType): void {
-  if (o.EVReadyToCharge === undefined) throw missingField('EVReadyToCharge');
-  if (o.EVImmobilizationRequest === undefined) throw missingField('EVImmobilizationRequest');
 }
 
 export function encodeEVTechnicalStatusType(w: ExiWriter, o: EVTechnicalStatusType): void {
@@ -2288,16 +2247,16 @@ export const iso20AcdpSchema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the iso20-acdp schema set uses. */
 export const iso20AcdpJsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...iso20AcdpShapes, ...iso20CommonTypesShapes, ...xmldsigShapes };
 
-export function decodeIso20Acdp(bytes: Uint8Array): Iso20AcdpDocument {
-  return decodeDocument(bytes, iso20AcdpSchema) as Iso20AcdpDocument;
+export function decodeIso20Acdp(bytes: Uint8Array, options?: DecodeOptions): Iso20AcdpDocument {
+  return decodeDocument(bytes, iso20AcdpSchema, options) as Iso20AcdpDocument;
 }
 
 export function encodeIso20Acdp(doc: Iso20AcdpDocument): Uint8Array {
   return encodeDocument(doc, iso20AcdpSchema);
 }
 
-export function decodeIso20AcdpFragment(bytes: Uint8Array): Iso20AcdpFragmentItem[] {
-  return decodeFragment(bytes, iso20AcdpSchema) as Iso20AcdpFragmentItem[];
+export function decodeIso20AcdpFragment(bytes: Uint8Array, options?: DecodeOptions): Iso20AcdpFragmentItem[] {
+  return decodeFragment(bytes, iso20AcdpSchema, options) as Iso20AcdpFragmentItem[];
 }
 
 export function encodeIso20AcdpFragment(items: readonly Iso20AcdpFragmentItem[]): Uint8Array {

@@ -254,7 +254,7 @@ export function decodeCLReqControlModeType(r: ExiReader): CLReqControlModeType {
           // CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationCLReqControlModeType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CLReqControlModeType:first");
           }
@@ -263,7 +263,7 @@ export function decodeCLReqControlModeType(r: ExiReader): CLReqControlModeType {
           // CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationCLReqControlModeType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CLReqControlModeType:nil-end");
           }
@@ -277,11 +277,12 @@ export function decodeCLReqControlModeType(r: ExiReader): CLReqControlModeType {
   }
 }
 
+const EXPECTED_CLReqControlModeType: readonly string[] = ["","","",""];
+
 function deviationCLReqControlModeType(r: ExiReader, o: CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}CLReqControlModeType");
       return 0;
@@ -300,9 +301,6 @@ function deviationCLReqControlModeType(r: ExiReader, o: CLReqControlModeType, s:
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkCLReqControlModeType(_o: CLReqControlModeType): void {
 }
 
 export function encodeCLReqControlModeType(w: ExiWriter, o: CLReqControlModeType): void {
@@ -360,7 +358,7 @@ export function decodeCLResControlModeType(r: ExiReader): CLResControlModeType {
           // CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationCLResControlModeType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CLResControlModeType:first");
           }
@@ -369,7 +367,7 @@ export function decodeCLResControlModeType(r: ExiReader): CLResControlModeType {
           // CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationCLResControlModeType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CLResControlModeType:nil-end");
           }
@@ -383,11 +381,12 @@ export function decodeCLResControlModeType(r: ExiReader): CLResControlModeType {
   }
 }
 
+const EXPECTED_CLResControlModeType: readonly string[] = ["","","",""];
+
 function deviationCLResControlModeType(r: ExiReader, o: CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}CLResControlModeType");
       return 0;
@@ -406,9 +405,6 @@ function deviationCLResControlModeType(r: ExiReader, o: CLResControlModeType, s:
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkCLResControlModeType(_o: CLResControlModeType): void {
 }
 
 export function encodeCLResControlModeType(w: ExiWriter, o: CLResControlModeType): void {
@@ -498,7 +494,7 @@ export function decodeChargeLoopReqType(r: ExiReader): ChargeLoopReqType {
           // ChargeLoopReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeLoopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeLoopReqType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeLoopReqType:first");
           }
@@ -507,7 +503,7 @@ export function decodeChargeLoopReqType(r: ExiReader): ChargeLoopReqType {
           // ChargeLoopReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeLoopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeLoopReqType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeLoopReqType:nil-end");
           }
@@ -521,16 +517,18 @@ export function decodeChargeLoopReqType(r: ExiReader): ChargeLoopReqType {
   }
 }
 
+const EXPECTED_ChargeLoopReqType: readonly string[] = ["Header","DisplayParameters, MeterInfoRequested","MeterInfoRequested","","Header","",""];
+
 function deviationChargeLoopReqType(r: ExiReader, o: ChargeLoopReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeLoopReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeLoopReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}ChargeLoopReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeLoopReqType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -544,11 +542,6 @@ function deviationChargeLoopReqType(r: ExiReader, o: ChargeLoopReqType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkChargeLoopReqType(o: ChargeLoopReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.MeterInfoRequested === undefined) throw missingField('MeterInfoRequested');
 }
 
 export function encodeChargeLoopReqType(w: ExiWriter, o: ChargeLoopReqType): void {
@@ -679,7 +672,7 @@ export function decodeChargeLoopResType(r: ExiReader): ChargeLoopResType {
           // ChargeLoopResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeLoopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeLoopResType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeLoopResType:first");
           }
@@ -688,7 +681,7 @@ export function decodeChargeLoopResType(r: ExiReader): ChargeLoopResType {
           // ChargeLoopResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeLoopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeLoopResType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeLoopResType:nil-end");
           }
@@ -702,16 +695,18 @@ export function decodeChargeLoopResType(r: ExiReader): ChargeLoopResType {
   }
 }
 
+const EXPECTED_ChargeLoopResType: readonly string[] = ["Header","ResponseCode","EVSEStatus, MeterInfo, Receipt","MeterInfo, Receipt","Receipt","","Header","",""];
+
 function deviationChargeLoopResType(r: ExiReader, o: ChargeLoopResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeLoopResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeLoopResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}ChargeLoopResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeLoopResType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -725,11 +720,6 @@ function deviationChargeLoopResType(r: ExiReader, o: ChargeLoopResType, s: numbe
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkChargeLoopResType(o: ChargeLoopResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeChargeLoopResType(w: ExiWriter, o: ChargeLoopResType): void {
@@ -829,7 +819,7 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryReqType:first");
           }
@@ -838,7 +828,7 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryReqType:nil-end");
           }
@@ -852,16 +842,18 @@ export function decodeChargeParameterDiscoveryReqType(r: ExiReader): ChargeParam
   }
 }
 
+const EXPECTED_ChargeParameterDiscoveryReqType: readonly string[] = ["Header","","Header","",""];
+
 function deviationChargeParameterDiscoveryReqType(r: ExiReader, o: ChargeParameterDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeParameterDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}ChargeParameterDiscoveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -875,10 +867,6 @@ function deviationChargeParameterDiscoveryReqType(r: ExiReader, o: ChargeParamet
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkChargeParameterDiscoveryReqType(o: ChargeParameterDiscoveryReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
 }
 
 export function encodeChargeParameterDiscoveryReqType(w: ExiWriter, o: ChargeParameterDiscoveryReqType): void {
@@ -962,7 +950,7 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryResType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryResType:first");
           }
@@ -971,7 +959,7 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
           // ChargeParameterDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationChargeParameterDiscoveryResType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ChargeParameterDiscoveryResType:nil-end");
           }
@@ -985,16 +973,18 @@ export function decodeChargeParameterDiscoveryResType(r: ExiReader): ChargeParam
   }
 }
 
+const EXPECTED_ChargeParameterDiscoveryResType: readonly string[] = ["Header","ResponseCode","","Header","",""];
+
 function deviationChargeParameterDiscoveryResType(r: ExiReader, o: ChargeParameterDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkChargeParameterDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}ChargeParameterDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ChargeParameterDiscoveryResType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1008,11 +998,6 @@ function deviationChargeParameterDiscoveryResType(r: ExiReader, o: ChargeParamet
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkChargeParameterDiscoveryResType(o: ChargeParameterDiscoveryResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeChargeParameterDiscoveryResType(w: ExiWriter, o: ChargeParameterDiscoveryResType): void {
@@ -1101,7 +1086,7 @@ export function decodeDetailedCostType(r: ExiReader): DetailedCostType {
           // DetailedCostType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDetailedCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationDetailedCostType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DetailedCostType:first");
           }
@@ -1110,7 +1095,7 @@ export function decodeDetailedCostType(r: ExiReader): DetailedCostType {
           // DetailedCostType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDetailedCostType(o); return o;
+            case 0: return o;
             case 1: s = deviationDetailedCostType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DetailedCostType:nil-end");
           }
@@ -1124,16 +1109,18 @@ export function decodeDetailedCostType(r: ExiReader): DetailedCostType {
   }
 }
 
+const EXPECTED_DetailedCostType: readonly string[] = ["Amount","CostPerUnit","","Amount","",""];
+
 function deviationDetailedCostType(r: ExiReader, o: DetailedCostType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDetailedCostType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DetailedCostType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DetailedCostType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1147,11 +1134,6 @@ function deviationDetailedCostType(r: ExiReader, o: DetailedCostType, s: number,
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkDetailedCostType(o: DetailedCostType): void {
-  if (o.Amount === undefined) throw missingField('Amount');
-  if (o.CostPerUnit === undefined) throw missingField('CostPerUnit');
 }
 
 export function encodeDetailedCostType(w: ExiWriter, o: DetailedCostType): void {
@@ -1240,7 +1222,7 @@ export function decodeDetailedTaxType(r: ExiReader): DetailedTaxType {
           // DetailedTaxType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDetailedTaxType(o); return o;
+            case 0: return o;
             case 1: s = deviationDetailedTaxType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DetailedTaxType:first");
           }
@@ -1249,7 +1231,7 @@ export function decodeDetailedTaxType(r: ExiReader): DetailedTaxType {
           // DetailedTaxType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDetailedTaxType(o); return o;
+            case 0: return o;
             case 1: s = deviationDetailedTaxType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DetailedTaxType:nil-end");
           }
@@ -1263,16 +1245,18 @@ export function decodeDetailedTaxType(r: ExiReader): DetailedTaxType {
   }
 }
 
+const EXPECTED_DetailedTaxType: readonly string[] = ["TaxRuleID","Amount","","TaxRuleID","",""];
+
 function deviationDetailedTaxType(r: ExiReader, o: DetailedTaxType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDetailedTaxType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DetailedTaxType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}DetailedTaxType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DetailedTaxType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1286,11 +1270,6 @@ function deviationDetailedTaxType(r: ExiReader, o: DetailedTaxType, s: number, d
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkDetailedTaxType(o: DetailedTaxType): void {
-  if (o.TaxRuleID === undefined) throw missingField('TaxRuleID');
-  if (o.Amount === undefined) throw missingField('Amount');
 }
 
 export function encodeDetailedTaxType(w: ExiWriter, o: DetailedTaxType): void {
@@ -1524,7 +1503,7 @@ export function decodeDisplayParametersType(r: ExiReader): DisplayParametersType
           // DisplayParametersType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDisplayParametersType(o); return o;
+            case 0: return o;
             case 1: s = deviationDisplayParametersType(r, o, 12, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DisplayParametersType:first");
           }
@@ -1533,7 +1512,7 @@ export function decodeDisplayParametersType(r: ExiReader): DisplayParametersType
           // DisplayParametersType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDisplayParametersType(o); return o;
+            case 0: return o;
             case 1: s = deviationDisplayParametersType(r, o, 13, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DisplayParametersType:nil-end");
           }
@@ -1547,11 +1526,12 @@ export function decodeDisplayParametersType(r: ExiReader): DisplayParametersType
   }
 }
 
+const EXPECTED_DisplayParametersType: readonly string[] = ["PresentSOC, MinimumSOC, TargetSOC, MaximumSOC, RemainingTimeToMinimumSOC, RemainingTimeToTargetSOC, RemainingTimeToMaximumSOC, ChargingComplete, BatteryEnergyCapacity, InletHot","MinimumSOC, TargetSOC, MaximumSOC, RemainingTimeToMinimumSOC, RemainingTimeToTargetSOC, RemainingTimeToMaximumSOC, ChargingComplete, BatteryEnergyCapacity, InletHot","TargetSOC, MaximumSOC, RemainingTimeToMinimumSOC, RemainingTimeToTargetSOC, RemainingTimeToMaximumSOC, ChargingComplete, BatteryEnergyCapacity, InletHot","MaximumSOC, RemainingTimeToMinimumSOC, RemainingTimeToTargetSOC, RemainingTimeToMaximumSOC, ChargingComplete, BatteryEnergyCapacity, InletHot","RemainingTimeToMinimumSOC, RemainingTimeToTargetSOC, RemainingTimeToMaximumSOC, ChargingComplete, BatteryEnergyCapacity, InletHot","RemainingTimeToTargetSOC, RemainingTimeToMaximumSOC, ChargingComplete, BatteryEnergyCapacity, InletHot","RemainingTimeToMaximumSOC, ChargingComplete, BatteryEnergyCapacity, InletHot","ChargingComplete, BatteryEnergyCapacity, InletHot","BatteryEnergyCapacity, InletHot","InletHot","","PresentSOC, MinimumSOC, TargetSOC, MaximumSOC, RemainingTimeToMinimumSOC, RemainingTimeToTargetSOC, RemainingTimeToMaximumSOC, ChargingComplete, BatteryEnergyCapacity, InletHot","",""];
+
 function deviationDisplayParametersType(r: ExiReader, o: DisplayParametersType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDisplayParametersType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DisplayParametersType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}DisplayParametersType");
       return 0;
@@ -1570,9 +1550,6 @@ function deviationDisplayParametersType(r: ExiReader, o: DisplayParametersType, 
       r.untypedValue();
       return s === 0 ? 11 : s === 12 ? 13 : s;
   }
-}
-
-function checkDisplayParametersType(_o: DisplayParametersType): void {
 }
 
 export function encodeDisplayParametersType(w: ExiWriter, o: DisplayParametersType): void {
@@ -1778,7 +1755,7 @@ export function decodeDynamic_CLReqControlModeType(r: ExiReader): Dynamic_CLReqC
           // Dynamic_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_CLReqControlModeType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_CLReqControlModeType:first");
           }
@@ -1787,7 +1764,7 @@ export function decodeDynamic_CLReqControlModeType(r: ExiReader): Dynamic_CLReqC
           // Dynamic_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_CLReqControlModeType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_CLReqControlModeType:nil-end");
           }
@@ -1801,16 +1778,18 @@ export function decodeDynamic_CLReqControlModeType(r: ExiReader): Dynamic_CLReqC
   }
 }
 
+const EXPECTED_Dynamic_CLReqControlModeType: readonly string[] = ["DepartureTime, EVTargetEnergyRequest","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","","DepartureTime, EVTargetEnergyRequest","",""];
+
 function deviationDynamic_CLReqControlModeType(r: ExiReader, o: Dynamic_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}Dynamic_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Dynamic_CLReqControlModeType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1824,12 +1803,6 @@ function deviationDynamic_CLReqControlModeType(r: ExiReader, o: Dynamic_CLReqCon
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkDynamic_CLReqControlModeType(o: Dynamic_CLReqControlModeType): void {
-  if (o.EVTargetEnergyRequest === undefined) throw missingField('EVTargetEnergyRequest');
-  if (o.EVMaximumEnergyRequest === undefined) throw missingField('EVMaximumEnergyRequest');
-  if (o.EVMinimumEnergyRequest === undefined) throw missingField('EVMinimumEnergyRequest');
 }
 
 export function encodeDynamic_CLReqControlModeType(w: ExiWriter, o: Dynamic_CLReqControlModeType): void {
@@ -1963,7 +1936,7 @@ export function decodeDynamic_CLResControlModeType(r: ExiReader): Dynamic_CLResC
           // Dynamic_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_CLResControlModeType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_CLResControlModeType:first");
           }
@@ -1972,7 +1945,7 @@ export function decodeDynamic_CLResControlModeType(r: ExiReader): Dynamic_CLResC
           // Dynamic_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_CLResControlModeType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_CLResControlModeType:nil-end");
           }
@@ -1986,11 +1959,12 @@ export function decodeDynamic_CLResControlModeType(r: ExiReader): Dynamic_CLResC
   }
 }
 
+const EXPECTED_Dynamic_CLResControlModeType: readonly string[] = ["DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay","MinimumSOC, TargetSOC, AckMaxDelay","TargetSOC, AckMaxDelay","AckMaxDelay","","DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay","",""];
+
 function deviationDynamic_CLResControlModeType(r: ExiReader, o: Dynamic_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}Dynamic_CLResControlModeType");
       return 0;
@@ -2009,9 +1983,6 @@ function deviationDynamic_CLResControlModeType(r: ExiReader, o: Dynamic_CLResCon
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkDynamic_CLResControlModeType(_o: Dynamic_CLResControlModeType): void {
 }
 
 export function encodeDynamic_CLResControlModeType(w: ExiWriter, o: Dynamic_CLResControlModeType): void {
@@ -2120,7 +2091,7 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
           // EVSEStatusType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEStatusType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEStatusType:first");
           }
@@ -2129,7 +2100,7 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
           // EVSEStatusType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkEVSEStatusType(o); return o;
+            case 0: return o;
             case 1: s = deviationEVSEStatusType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "EVSEStatusType:nil-end");
           }
@@ -2143,16 +2114,18 @@ export function decodeEVSEStatusType(r: ExiReader): EVSEStatusType {
   }
 }
 
+const EXPECTED_EVSEStatusType: readonly string[] = ["NotificationMaxDelay","EVSENotification","","NotificationMaxDelay","",""];
+
 function deviationEVSEStatusType(r: ExiReader, o: EVSEStatusType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkEVSEStatusType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_EVSEStatusType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}EVSEStatusType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_EVSEStatusType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2166,11 +2139,6 @@ function deviationEVSEStatusType(r: ExiReader, o: EVSEStatusType, s: number, d: 
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkEVSEStatusType(o: EVSEStatusType): void {
-  if (o.NotificationMaxDelay === undefined) throw missingField('NotificationMaxDelay');
-  if (o.EVSENotification === undefined) throw missingField('EVSENotification');
 }
 
 export function encodeEVSEStatusType(w: ExiWriter, o: EVSEStatusType): void {
@@ -2258,7 +2226,7 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
           // ListOfRootCertificateIDsType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkListOfRootCertificateIDsType(o); return o;
+            case 0: return o;
             case 1: s = deviationListOfRootCertificateIDsType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ListOfRootCertificateIDsType:first");
           }
@@ -2267,7 +2235,7 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
           // ListOfRootCertificateIDsType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkListOfRootCertificateIDsType(o); return o;
+            case 0: return o;
             case 1: s = deviationListOfRootCertificateIDsType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ListOfRootCertificateIDsType:nil-end");
           }
@@ -2281,16 +2249,18 @@ export function decodeListOfRootCertificateIDsType(r: ExiReader): ListOfRootCert
   }
 }
 
+const EXPECTED_ListOfRootCertificateIDsType: readonly string[] = ["RootCertificateID","RootCertificateID","RootCertificateID","",""];
+
 function deviationListOfRootCertificateIDsType(r: ExiReader, o: ListOfRootCertificateIDsType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkListOfRootCertificateIDsType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ListOfRootCertificateIDsType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}ListOfRootCertificateIDsType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ListOfRootCertificateIDsType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2304,10 +2274,6 @@ function deviationListOfRootCertificateIDsType(r: ExiReader, o: ListOfRootCertif
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkListOfRootCertificateIDsType(o: ListOfRootCertificateIDsType): void {
-  if (o.RootCertificateID === undefined || o.RootCertificateID.length < 1) throw missingField('RootCertificateID');
 }
 
 export function encodeListOfRootCertificateIDsType(w: ExiWriter, o: ListOfRootCertificateIDsType): void {
@@ -2410,7 +2376,7 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
           // MessageHeaderType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMessageHeaderType(o); return o;
+            case 0: return o;
             case 1: s = deviationMessageHeaderType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MessageHeaderType:first");
           }
@@ -2419,7 +2385,7 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
           // MessageHeaderType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMessageHeaderType(o); return o;
+            case 0: return o;
             case 1: s = deviationMessageHeaderType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MessageHeaderType:nil-end");
           }
@@ -2433,16 +2399,18 @@ export function decodeMessageHeaderType(r: ExiReader): MessageHeaderType {
   }
 }
 
+const EXPECTED_MessageHeaderType: readonly string[] = ["SessionID","TimeStamp","Signature","","SessionID","",""];
+
 function deviationMessageHeaderType(r: ExiReader, o: MessageHeaderType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMessageHeaderType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MessageHeaderType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}MessageHeaderType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MessageHeaderType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2456,11 +2424,6 @@ function deviationMessageHeaderType(r: ExiReader, o: MessageHeaderType, s: numbe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkMessageHeaderType(o: MessageHeaderType): void {
-  if (o.SessionID === undefined) throw missingField('SessionID');
-  if (o.TimeStamp === undefined) throw missingField('TimeStamp');
 }
 
 export function encodeMessageHeaderType(w: ExiWriter, o: MessageHeaderType): void {
@@ -2636,7 +2599,7 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
           // MeterInfoType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeterInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeterInfoType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeterInfoType:first");
           }
@@ -2645,7 +2608,7 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
           // MeterInfoType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkMeterInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationMeterInfoType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "MeterInfoType:nil-end");
           }
@@ -2659,16 +2622,18 @@ export function decodeMeterInfoType(r: ExiReader): MeterInfoType {
   }
 }
 
+const EXPECTED_MeterInfoType: readonly string[] = ["MeterID","ChargedEnergyReadingWh","BPT_DischargedEnergyReadingWh, CapacitiveEnergyReadingVARh, BPT_InductiveEnergyReadingVARh, MeterSignature, MeterStatus, MeterTimestamp","CapacitiveEnergyReadingVARh, BPT_InductiveEnergyReadingVARh, MeterSignature, MeterStatus, MeterTimestamp","BPT_InductiveEnergyReadingVARh, MeterSignature, MeterStatus, MeterTimestamp","MeterSignature, MeterStatus, MeterTimestamp","MeterStatus, MeterTimestamp","MeterTimestamp","","MeterID","",""];
+
 function deviationMeterInfoType(r: ExiReader, o: MeterInfoType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkMeterInfoType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_MeterInfoType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}MeterInfoType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_MeterInfoType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2682,11 +2647,6 @@ function deviationMeterInfoType(r: ExiReader, o: MeterInfoType, s: number, d: nu
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkMeterInfoType(o: MeterInfoType): void {
-  if (o.MeterID === undefined) throw missingField('MeterID');
-  if (o.ChargedEnergyReadingWh === undefined) throw missingField('ChargedEnergyReadingWh');
 }
 
 export function encodeMeterInfoType(w: ExiWriter, o: MeterInfoType): void {
@@ -2826,7 +2786,7 @@ export function decodeRationalNumberType(r: ExiReader): RationalNumberType {
           // RationalNumberType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRationalNumberType(o); return o;
+            case 0: return o;
             case 1: s = deviationRationalNumberType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RationalNumberType:first");
           }
@@ -2835,7 +2795,7 @@ export function decodeRationalNumberType(r: ExiReader): RationalNumberType {
           // RationalNumberType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRationalNumberType(o); return o;
+            case 0: return o;
             case 1: s = deviationRationalNumberType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RationalNumberType:nil-end");
           }
@@ -2849,16 +2809,18 @@ export function decodeRationalNumberType(r: ExiReader): RationalNumberType {
   }
 }
 
+const EXPECTED_RationalNumberType: readonly string[] = ["Exponent","Value","","Exponent","",""];
+
 function deviationRationalNumberType(r: ExiReader, o: RationalNumberType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkRationalNumberType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_RationalNumberType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_RationalNumberType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2872,11 +2834,6 @@ function deviationRationalNumberType(r: ExiReader, o: RationalNumberType, s: num
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkRationalNumberType(o: RationalNumberType): void {
-  if (o.Exponent === undefined) throw missingField('Exponent');
-  if (o.Value === undefined) throw missingField('Value');
 }
 
 export function encodeRationalNumberType(w: ExiWriter, o: RationalNumberType): void {
@@ -3029,7 +2986,7 @@ export function decodeReceiptType(r: ExiReader): ReceiptType {
           // ReceiptType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkReceiptType(o); return o;
+            case 0: return o;
             case 1: s = deviationReceiptType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ReceiptType:first");
           }
@@ -3038,7 +2995,7 @@ export function decodeReceiptType(r: ExiReader): ReceiptType {
           // ReceiptType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkReceiptType(o); return o;
+            case 0: return o;
             case 1: s = deviationReceiptType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ReceiptType:nil-end");
           }
@@ -3052,16 +3009,18 @@ export function decodeReceiptType(r: ExiReader): ReceiptType {
   }
 }
 
+const EXPECTED_ReceiptType: readonly string[] = ["TimeAnchor","EnergyCosts, OccupancyCosts, AdditionalServicesCosts, OverstayCosts, TaxCosts","OccupancyCosts, AdditionalServicesCosts, OverstayCosts, TaxCosts","AdditionalServicesCosts, OverstayCosts, TaxCosts","OverstayCosts, TaxCosts","TaxCosts","TaxCosts","TimeAnchor","",""];
+
 function deviationReceiptType(r: ExiReader, o: ReceiptType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkReceiptType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ReceiptType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}ReceiptType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ReceiptType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3075,10 +3034,6 @@ function deviationReceiptType(r: ExiReader, o: ReceiptType, s: number, d: number
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkReceiptType(o: ReceiptType): void {
-  if (o.TimeAnchor === undefined) throw missingField('TimeAnchor');
 }
 
 export function encodeReceiptType(w: ExiWriter, o: ReceiptType): void {
@@ -3234,7 +3189,7 @@ export function decodeScheduled_CLReqControlModeType(r: ExiReader): Scheduled_CL
           // Scheduled_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_CLReqControlModeType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_CLReqControlModeType:first");
           }
@@ -3243,7 +3198,7 @@ export function decodeScheduled_CLReqControlModeType(r: ExiReader): Scheduled_CL
           // Scheduled_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_CLReqControlModeType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_CLReqControlModeType:nil-end");
           }
@@ -3257,11 +3212,12 @@ export function decodeScheduled_CLReqControlModeType(r: ExiReader): Scheduled_CL
   }
 }
 
+const EXPECTED_Scheduled_CLReqControlModeType: readonly string[] = ["EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest","EVMaximumEnergyRequest, EVMinimumEnergyRequest","EVMinimumEnergyRequest","","EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest","",""];
+
 function deviationScheduled_CLReqControlModeType(r: ExiReader, o: Scheduled_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}Scheduled_CLReqControlModeType");
       return 0;
@@ -3280,9 +3236,6 @@ function deviationScheduled_CLReqControlModeType(r: ExiReader, o: Scheduled_CLRe
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkScheduled_CLReqControlModeType(_o: Scheduled_CLReqControlModeType): void {
 }
 
 export function encodeScheduled_CLReqControlModeType(w: ExiWriter, o: Scheduled_CLReqControlModeType): void {
@@ -3361,7 +3314,7 @@ export function decodeScheduled_CLResControlModeType(r: ExiReader): Scheduled_CL
           // Scheduled_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_CLResControlModeType(r, o, 2, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_CLResControlModeType:first");
           }
@@ -3370,7 +3323,7 @@ export function decodeScheduled_CLResControlModeType(r: ExiReader): Scheduled_CL
           // Scheduled_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_CLResControlModeType(r, o, 3, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_CLResControlModeType:nil-end");
           }
@@ -3384,11 +3337,12 @@ export function decodeScheduled_CLResControlModeType(r: ExiReader): Scheduled_CL
   }
 }
 
+const EXPECTED_Scheduled_CLResControlModeType: readonly string[] = ["","","",""];
+
 function deviationScheduled_CLResControlModeType(r: ExiReader, o: Scheduled_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}Scheduled_CLResControlModeType");
       return 0;
@@ -3407,9 +3361,6 @@ function deviationScheduled_CLResControlModeType(r: ExiReader, o: Scheduled_CLRe
       r.untypedValue();
       return s === 0 ? 1 : s === 2 ? 3 : s;
   }
-}
-
-function checkScheduled_CLResControlModeType(_o: Scheduled_CLResControlModeType): void {
 }
 
 export function encodeScheduled_CLResControlModeType(w: ExiWriter, o: Scheduled_CLResControlModeType): void {
@@ -3478,7 +3429,7 @@ export function decodeV2GMessageType(r: ExiReader): V2GMessageType {
           // V2GMessageType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2GMessageType(o); return o;
+            case 0: return o;
             case 1: s = deviationV2GMessageType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "V2GMessageType:first");
           }
@@ -3487,7 +3438,7 @@ export function decodeV2GMessageType(r: ExiReader): V2GMessageType {
           // V2GMessageType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2GMessageType(o); return o;
+            case 0: return o;
             case 1: s = deviationV2GMessageType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "V2GMessageType:nil-end");
           }
@@ -3501,16 +3452,18 @@ export function decodeV2GMessageType(r: ExiReader): V2GMessageType {
   }
 }
 
+const EXPECTED_V2GMessageType: readonly string[] = ["Header","","Header","",""];
+
 function deviationV2GMessageType(r: ExiReader, o: V2GMessageType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkV2GMessageType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_V2GMessageType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}V2GMessageType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_V2GMessageType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3524,10 +3477,6 @@ function deviationV2GMessageType(r: ExiReader, o: V2GMessageType, s: number, d: 
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkV2GMessageType(o: V2GMessageType): void {
-  if (o.Header === undefined) throw missingField('Header');
 }
 
 export function encodeV2GMessageType(w: ExiWriter, o: V2GMessageType): void {
@@ -3601,7 +3550,7 @@ export function decodeV2GRequestType(r: ExiReader): V2GRequestType {
           // V2GRequestType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2GRequestType(o); return o;
+            case 0: return o;
             case 1: s = deviationV2GRequestType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "V2GRequestType:first");
           }
@@ -3610,7 +3559,7 @@ export function decodeV2GRequestType(r: ExiReader): V2GRequestType {
           // V2GRequestType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2GRequestType(o); return o;
+            case 0: return o;
             case 1: s = deviationV2GRequestType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "V2GRequestType:nil-end");
           }
@@ -3624,16 +3573,18 @@ export function decodeV2GRequestType(r: ExiReader): V2GRequestType {
   }
 }
 
+const EXPECTED_V2GRequestType: readonly string[] = ["Header","","Header","",""];
+
 function deviationV2GRequestType(r: ExiReader, o: V2GRequestType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkV2GRequestType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_V2GRequestType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}V2GRequestType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_V2GRequestType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3647,10 +3598,6 @@ function deviationV2GRequestType(r: ExiReader, o: V2GRequestType, s: number, d: 
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkV2GRequestType(o: V2GRequestType): void {
-  if (o.Header === undefined) throw missingField('Header');
 }
 
 export function encodeV2GRequestType(w: ExiWriter, o: V2GRequestType): void {
@@ -3734,7 +3681,7 @@ export function decodeV2GResponseType(r: ExiReader): V2GResponseType {
           // V2GResponseType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2GResponseType(o); return o;
+            case 0: return o;
             case 1: s = deviationV2GResponseType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "V2GResponseType:first");
           }
@@ -3743,7 +3690,7 @@ export function decodeV2GResponseType(r: ExiReader): V2GResponseType {
           // V2GResponseType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkV2GResponseType(o); return o;
+            case 0: return o;
             case 1: s = deviationV2GResponseType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "V2GResponseType:nil-end");
           }
@@ -3757,16 +3704,18 @@ export function decodeV2GResponseType(r: ExiReader): V2GResponseType {
   }
 }
 
+const EXPECTED_V2GResponseType: readonly string[] = ["Header","ResponseCode","","Header","",""];
+
 function deviationV2GResponseType(r: ExiReader, o: V2GResponseType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkV2GResponseType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_V2GResponseType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:CommonTypes}V2GResponseType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_V2GResponseType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3780,11 +3729,6 @@ function deviationV2GResponseType(r: ExiReader, o: V2GResponseType, s: number, d
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkV2GResponseType(o: V2GResponseType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeV2GResponseType(w: ExiWriter, o: V2GResponseType): void {

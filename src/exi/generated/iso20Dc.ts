@@ -3,7 +3,7 @@
 // ISO 15118-20 DC (urn:iso:std:iso:15118:-20:DC): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 import { decodeCLReqControlModeType, decodeCLResControlModeType, decodeDetailedCostType, decodeDetailedTaxType, decodeDisplayParametersType, decodeEVSEStatusType, decodeMessageHeaderType, decodeMeterInfoType, decodeRationalNumberType, decodeReceiptType, encodeCLReqControlModeType, encodeCLResControlModeType, encodeDetailedCostType, encodeDetailedTaxType, encodeDisplayParametersType, encodeEVSEStatusType, encodeMessageHeaderType, encodeMeterInfoType, encodeRationalNumberType, encodeReceiptType, iso20CommonTypesShapes } from './iso20CommonTypes.js';
 import { decodeCanonicalizationMethodType, decodeDSAKeyValueType, decodeDigestMethodType, decodeKeyInfoType, decodeKeyValueType, decodeManifestType, decodeObjectType, decodePGPDataType, decodeRSAKeyValueType, decodeReferenceType, decodeRetrievalMethodType, decodeSPKIDataType, decodeSignatureMethodType, decodeSignaturePropertiesType, decodeSignaturePropertyType, decodeSignatureType, decodeSignatureValueType, decodeSignedInfoType, decodeTransformType, decodeTransformsType, decodeX509DataType, decodeX509IssuerSerialType, encodeCanonicalizationMethodType, encodeDSAKeyValueType, encodeDigestMethodType, encodeKeyInfoType, encodeKeyValueType, encodeManifestType, encodeObjectType, encodePGPDataType, encodeRSAKeyValueType, encodeReferenceType, encodeRetrievalMethodType, encodeSPKIDataType, encodeSignatureMethodType, encodeSignaturePropertiesType, encodeSignaturePropertyType, encodeSignatureType, encodeSignatureValueType, encodeSignedInfoType, encodeTransformType, encodeTransformsType, encodeX509DataType, encodeX509IssuerSerialType, xmldsigShapes } from './xmldsig.js';
 import type { CLReqControlModeType, CLResControlModeType, DetailedCostType, DetailedTaxType, DisplayParametersType, EVSEStatusType, MessageHeaderType, MeterInfoType, RationalNumberType, ReceiptType, evseNotificationType, processingType, responseCodeType } from './iso20CommonTypes.js';
@@ -427,7 +427,7 @@ export function decodeBPT_DC_CPDReqEnergyTransferModeType(r: ExiReader): BPT_DC_
           // BPT_DC_CPDReqEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_DC_CPDReqEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_DC_CPDReqEnergyTransferModeType(r, o, 13, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_DC_CPDReqEnergyTransferModeType:first");
           }
@@ -436,7 +436,7 @@ export function decodeBPT_DC_CPDReqEnergyTransferModeType(r: ExiReader): BPT_DC_
           // BPT_DC_CPDReqEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_DC_CPDReqEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_DC_CPDReqEnergyTransferModeType(r, o, 14, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_DC_CPDReqEnergyTransferModeType:nil-end");
           }
@@ -450,16 +450,18 @@ export function decodeBPT_DC_CPDReqEnergyTransferModeType(r: ExiReader): BPT_DC_
   }
 }
 
+const EXPECTED_BPT_DC_CPDReqEnergyTransferModeType: readonly string[] = ["EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMinimumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","TargetSOC, EVMaximumDischargePower","EVMaximumDischargePower","EVMinimumDischargePower","EVMaximumDischargeCurrent","EVMinimumDischargeCurrent","","EVMaximumChargePower","",""];
+
 function deviationBPT_DC_CPDReqEnergyTransferModeType(r: ExiReader, o: BPT_DC_CPDReqEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_DC_CPDReqEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_DC_CPDReqEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}BPT_DC_CPDReqEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 13 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_DC_CPDReqEnergyTransferModeType[12]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -473,19 +475,6 @@ function deviationBPT_DC_CPDReqEnergyTransferModeType(r: ExiReader, o: BPT_DC_CP
       r.untypedValue();
       return s === 0 ? 12 : s === 13 ? 14 : s;
   }
-}
-
-function checkBPT_DC_CPDReqEnergyTransferModeType(o: BPT_DC_CPDReqEnergyTransferModeType): void {
-  if (o.EVMaximumChargePower === undefined) throw missingField('EVMaximumChargePower');
-  if (o.EVMinimumChargePower === undefined) throw missingField('EVMinimumChargePower');
-  if (o.EVMaximumChargeCurrent === undefined) throw missingField('EVMaximumChargeCurrent');
-  if (o.EVMinimumChargeCurrent === undefined) throw missingField('EVMinimumChargeCurrent');
-  if (o.EVMaximumVoltage === undefined) throw missingField('EVMaximumVoltage');
-  if (o.EVMinimumVoltage === undefined) throw missingField('EVMinimumVoltage');
-  if (o.EVMaximumDischargePower === undefined) throw missingField('EVMaximumDischargePower');
-  if (o.EVMinimumDischargePower === undefined) throw missingField('EVMinimumDischargePower');
-  if (o.EVMaximumDischargeCurrent === undefined) throw missingField('EVMaximumDischargeCurrent');
-  if (o.EVMinimumDischargeCurrent === undefined) throw missingField('EVMinimumDischargeCurrent');
 }
 
 export function encodeBPT_DC_CPDReqEnergyTransferModeType(w: ExiWriter, o: BPT_DC_CPDReqEnergyTransferModeType): void {
@@ -711,7 +700,7 @@ export function decodeBPT_DC_CPDResEnergyTransferModeType(r: ExiReader): BPT_DC_
           // BPT_DC_CPDResEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_DC_CPDResEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_DC_CPDResEnergyTransferModeType(r, o, 13, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_DC_CPDResEnergyTransferModeType:first");
           }
@@ -720,7 +709,7 @@ export function decodeBPT_DC_CPDResEnergyTransferModeType(r: ExiReader): BPT_DC_
           // BPT_DC_CPDResEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_DC_CPDResEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_DC_CPDResEnergyTransferModeType(r, o, 14, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_DC_CPDResEnergyTransferModeType:nil-end");
           }
@@ -734,16 +723,18 @@ export function decodeBPT_DC_CPDResEnergyTransferModeType(r: ExiReader): BPT_DC_
   }
 }
 
+const EXPECTED_BPT_DC_CPDResEnergyTransferModeType: readonly string[] = ["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMinimumChargeCurrent","EVSEMaximumVoltage","EVSEMinimumVoltage","EVSEPowerRampLimitation, EVSEMaximumDischargePower","EVSEMaximumDischargePower","EVSEMinimumDischargePower","EVSEMaximumDischargeCurrent","EVSEMinimumDischargeCurrent","","EVSEMaximumChargePower","",""];
+
 function deviationBPT_DC_CPDResEnergyTransferModeType(r: ExiReader, o: BPT_DC_CPDResEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_DC_CPDResEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_DC_CPDResEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}BPT_DC_CPDResEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 13 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_DC_CPDResEnergyTransferModeType[12]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -757,19 +748,6 @@ function deviationBPT_DC_CPDResEnergyTransferModeType(r: ExiReader, o: BPT_DC_CP
       r.untypedValue();
       return s === 0 ? 12 : s === 13 ? 14 : s;
   }
-}
-
-function checkBPT_DC_CPDResEnergyTransferModeType(o: BPT_DC_CPDResEnergyTransferModeType): void {
-  if (o.EVSEMaximumChargePower === undefined) throw missingField('EVSEMaximumChargePower');
-  if (o.EVSEMinimumChargePower === undefined) throw missingField('EVSEMinimumChargePower');
-  if (o.EVSEMaximumChargeCurrent === undefined) throw missingField('EVSEMaximumChargeCurrent');
-  if (o.EVSEMinimumChargeCurrent === undefined) throw missingField('EVSEMinimumChargeCurrent');
-  if (o.EVSEMaximumVoltage === undefined) throw missingField('EVSEMaximumVoltage');
-  if (o.EVSEMinimumVoltage === undefined) throw missingField('EVSEMinimumVoltage');
-  if (o.EVSEMaximumDischargePower === undefined) throw missingField('EVSEMaximumDischargePower');
-  if (o.EVSEMinimumDischargePower === undefined) throw missingField('EVSEMinimumDischargePower');
-  if (o.EVSEMaximumDischargeCurrent === undefined) throw missingField('EVSEMaximumDischargeCurrent');
-  if (o.EVSEMinimumDischargeCurrent === undefined) throw missingField('EVSEMinimumDischargeCurrent');
 }
 
 export function encodeBPT_DC_CPDResEnergyTransferModeType(w: ExiWriter, o: BPT_DC_CPDResEnergyTransferModeType): void {
@@ -1029,7 +1007,7 @@ export function decodeBPT_Dynamic_DC_CLReqControlModeType(r: ExiReader): BPT_Dyn
           // BPT_Dynamic_DC_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Dynamic_DC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Dynamic_DC_CLReqControlModeType(r, o, 16, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Dynamic_DC_CLReqControlModeType:first");
           }
@@ -1038,7 +1016,7 @@ export function decodeBPT_Dynamic_DC_CLReqControlModeType(r: ExiReader): BPT_Dyn
           // BPT_Dynamic_DC_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Dynamic_DC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Dynamic_DC_CLReqControlModeType(r, o, 17, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Dynamic_DC_CLReqControlModeType:nil-end");
           }
@@ -1052,16 +1030,18 @@ export function decodeBPT_Dynamic_DC_CLReqControlModeType(r: ExiReader): BPT_Dyn
   }
 }
 
+const EXPECTED_BPT_Dynamic_DC_CLReqControlModeType: readonly string[] = ["DepartureTime, EVTargetEnergyRequest","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","EVMaximumDischargePower","EVMinimumDischargePower","EVMaximumDischargeCurrent","EVMaximumV2XEnergyRequest, EVMinimumV2XEnergyRequest","EVMinimumV2XEnergyRequest","","DepartureTime, EVTargetEnergyRequest","",""];
+
 function deviationBPT_Dynamic_DC_CLReqControlModeType(r: ExiReader, o: BPT_Dynamic_DC_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_Dynamic_DC_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_Dynamic_DC_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}BPT_Dynamic_DC_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 16 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_Dynamic_DC_CLReqControlModeType[15]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1075,20 +1055,6 @@ function deviationBPT_Dynamic_DC_CLReqControlModeType(r: ExiReader, o: BPT_Dynam
       r.untypedValue();
       return s === 0 ? 15 : s === 16 ? 17 : s;
   }
-}
-
-function checkBPT_Dynamic_DC_CLReqControlModeType(o: BPT_Dynamic_DC_CLReqControlModeType): void {
-  if (o.EVTargetEnergyRequest === undefined) throw missingField('EVTargetEnergyRequest');
-  if (o.EVMaximumEnergyRequest === undefined) throw missingField('EVMaximumEnergyRequest');
-  if (o.EVMinimumEnergyRequest === undefined) throw missingField('EVMinimumEnergyRequest');
-  if (o.EVMaximumChargePower === undefined) throw missingField('EVMaximumChargePower');
-  if (o.EVMinimumChargePower === undefined) throw missingField('EVMinimumChargePower');
-  if (o.EVMaximumChargeCurrent === undefined) throw missingField('EVMaximumChargeCurrent');
-  if (o.EVMaximumVoltage === undefined) throw missingField('EVMaximumVoltage');
-  if (o.EVMinimumVoltage === undefined) throw missingField('EVMinimumVoltage');
-  if (o.EVMaximumDischargePower === undefined) throw missingField('EVMaximumDischargePower');
-  if (o.EVMinimumDischargePower === undefined) throw missingField('EVMinimumDischargePower');
-  if (o.EVMaximumDischargeCurrent === undefined) throw missingField('EVMaximumDischargeCurrent');
 }
 
 export function encodeBPT_Dynamic_DC_CLReqControlModeType(w: ExiWriter, o: BPT_Dynamic_DC_CLReqControlModeType): void {
@@ -1355,7 +1321,7 @@ export function decodeBPT_Dynamic_DC_CLResControlModeType(r: ExiReader): BPT_Dyn
           // BPT_Dynamic_DC_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Dynamic_DC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Dynamic_DC_CLResControlModeType(r, o, 14, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Dynamic_DC_CLResControlModeType:first");
           }
@@ -1364,7 +1330,7 @@ export function decodeBPT_Dynamic_DC_CLResControlModeType(r: ExiReader): BPT_Dyn
           // BPT_Dynamic_DC_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Dynamic_DC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Dynamic_DC_CLResControlModeType(r, o, 15, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Dynamic_DC_CLResControlModeType:nil-end");
           }
@@ -1378,16 +1344,18 @@ export function decodeBPT_Dynamic_DC_CLResControlModeType(r: ExiReader): BPT_Dyn
   }
 }
 
+const EXPECTED_BPT_Dynamic_DC_CLResControlModeType: readonly string[] = ["DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay, EVSEMaximumChargePower","MinimumSOC, TargetSOC, AckMaxDelay, EVSEMaximumChargePower","TargetSOC, AckMaxDelay, EVSEMaximumChargePower","AckMaxDelay, EVSEMaximumChargePower","EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage","EVSEMaximumDischargePower","EVSEMinimumDischargePower","EVSEMaximumDischargeCurrent","EVSEMinimumVoltage","","DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay, EVSEMaximumChargePower","",""];
+
 function deviationBPT_Dynamic_DC_CLResControlModeType(r: ExiReader, o: BPT_Dynamic_DC_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_Dynamic_DC_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_Dynamic_DC_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}BPT_Dynamic_DC_CLResControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 14 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_Dynamic_DC_CLResControlModeType[13]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1401,17 +1369,6 @@ function deviationBPT_Dynamic_DC_CLResControlModeType(r: ExiReader, o: BPT_Dynam
       r.untypedValue();
       return s === 0 ? 13 : s === 14 ? 15 : s;
   }
-}
-
-function checkBPT_Dynamic_DC_CLResControlModeType(o: BPT_Dynamic_DC_CLResControlModeType): void {
-  if (o.EVSEMaximumChargePower === undefined) throw missingField('EVSEMaximumChargePower');
-  if (o.EVSEMinimumChargePower === undefined) throw missingField('EVSEMinimumChargePower');
-  if (o.EVSEMaximumChargeCurrent === undefined) throw missingField('EVSEMaximumChargeCurrent');
-  if (o.EVSEMaximumVoltage === undefined) throw missingField('EVSEMaximumVoltage');
-  if (o.EVSEMaximumDischargePower === undefined) throw missingField('EVSEMaximumDischargePower');
-  if (o.EVSEMinimumDischargePower === undefined) throw missingField('EVSEMinimumDischargePower');
-  if (o.EVSEMaximumDischargeCurrent === undefined) throw missingField('EVSEMaximumDischargeCurrent');
-  if (o.EVSEMinimumVoltage === undefined) throw missingField('EVSEMinimumVoltage');
 }
 
 export function encodeBPT_Dynamic_DC_CLResControlModeType(w: ExiWriter, o: BPT_Dynamic_DC_CLResControlModeType): void {
@@ -1715,7 +1672,7 @@ export function decodeBPT_Scheduled_DC_CLReqControlModeType(r: ExiReader): BPT_S
           // BPT_Scheduled_DC_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Scheduled_DC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Scheduled_DC_CLReqControlModeType(r, o, 15, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Scheduled_DC_CLReqControlModeType:first");
           }
@@ -1724,7 +1681,7 @@ export function decodeBPT_Scheduled_DC_CLReqControlModeType(r: ExiReader): BPT_S
           // BPT_Scheduled_DC_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Scheduled_DC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Scheduled_DC_CLReqControlModeType(r, o, 16, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Scheduled_DC_CLReqControlModeType:nil-end");
           }
@@ -1738,16 +1695,18 @@ export function decodeBPT_Scheduled_DC_CLReqControlModeType(r: ExiReader): BPT_S
   }
 }
 
+const EXPECTED_BPT_Scheduled_DC_CLReqControlModeType: readonly string[] = ["EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVTargetCurrent","EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVTargetCurrent","EVMinimumEnergyRequest, EVTargetCurrent","EVTargetCurrent","EVTargetVoltage","EVMaximumChargePower, EVMinimumChargePower, EVMaximumChargeCurrent, EVMaximumVoltage, EVMinimumVoltage, EVMaximumDischargePower, EVMinimumDischargePower, EVMaximumDischargeCurrent","EVMinimumChargePower, EVMaximumChargeCurrent, EVMaximumVoltage, EVMinimumVoltage, EVMaximumDischargePower, EVMinimumDischargePower, EVMaximumDischargeCurrent","EVMaximumChargeCurrent, EVMaximumVoltage, EVMinimumVoltage, EVMaximumDischargePower, EVMinimumDischargePower, EVMaximumDischargeCurrent","EVMaximumVoltage, EVMinimumVoltage, EVMaximumDischargePower, EVMinimumDischargePower, EVMaximumDischargeCurrent","EVMinimumVoltage, EVMaximumDischargePower, EVMinimumDischargePower, EVMaximumDischargeCurrent","EVMaximumDischargePower, EVMinimumDischargePower, EVMaximumDischargeCurrent","EVMinimumDischargePower, EVMaximumDischargeCurrent","EVMaximumDischargeCurrent","","EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVTargetCurrent","",""];
+
 function deviationBPT_Scheduled_DC_CLReqControlModeType(r: ExiReader, o: BPT_Scheduled_DC_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_Scheduled_DC_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_Scheduled_DC_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}BPT_Scheduled_DC_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 15 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_BPT_Scheduled_DC_CLReqControlModeType[14]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1761,11 +1720,6 @@ function deviationBPT_Scheduled_DC_CLReqControlModeType(r: ExiReader, o: BPT_Sch
       r.untypedValue();
       return s === 0 ? 14 : s === 15 ? 16 : s;
   }
-}
-
-function checkBPT_Scheduled_DC_CLReqControlModeType(o: BPT_Scheduled_DC_CLReqControlModeType): void {
-  if (o.EVTargetCurrent === undefined) throw missingField('EVTargetCurrent');
-  if (o.EVTargetVoltage === undefined) throw missingField('EVTargetVoltage');
 }
 
 export function encodeBPT_Scheduled_DC_CLReqControlModeType(w: ExiWriter, o: BPT_Scheduled_DC_CLReqControlModeType): void {
@@ -2055,7 +2009,7 @@ export function decodeBPT_Scheduled_DC_CLResControlModeType(r: ExiReader): BPT_S
           // BPT_Scheduled_DC_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Scheduled_DC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Scheduled_DC_CLResControlModeType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Scheduled_DC_CLResControlModeType:first");
           }
@@ -2064,7 +2018,7 @@ export function decodeBPT_Scheduled_DC_CLResControlModeType(r: ExiReader): BPT_S
           // BPT_Scheduled_DC_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkBPT_Scheduled_DC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationBPT_Scheduled_DC_CLResControlModeType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "BPT_Scheduled_DC_CLResControlModeType:nil-end");
           }
@@ -2078,11 +2032,12 @@ export function decodeBPT_Scheduled_DC_CLResControlModeType(r: ExiReader): BPT_S
   }
 }
 
+const EXPECTED_BPT_Scheduled_DC_CLResControlModeType: readonly string[] = ["EVSEMaximumChargePower, EVSEMinimumChargePower, EVSEMaximumChargeCurrent, EVSEMaximumVoltage, EVSEMaximumDischargePower, EVSEMinimumDischargePower, EVSEMaximumDischargeCurrent, EVSEMinimumVoltage","EVSEMinimumChargePower, EVSEMaximumChargeCurrent, EVSEMaximumVoltage, EVSEMaximumDischargePower, EVSEMinimumDischargePower, EVSEMaximumDischargeCurrent, EVSEMinimumVoltage","EVSEMaximumChargeCurrent, EVSEMaximumVoltage, EVSEMaximumDischargePower, EVSEMinimumDischargePower, EVSEMaximumDischargeCurrent, EVSEMinimumVoltage","EVSEMaximumVoltage, EVSEMaximumDischargePower, EVSEMinimumDischargePower, EVSEMaximumDischargeCurrent, EVSEMinimumVoltage","EVSEMaximumDischargePower, EVSEMinimumDischargePower, EVSEMaximumDischargeCurrent, EVSEMinimumVoltage","EVSEMinimumDischargePower, EVSEMaximumDischargeCurrent, EVSEMinimumVoltage","EVSEMaximumDischargeCurrent, EVSEMinimumVoltage","EVSEMinimumVoltage","","EVSEMaximumChargePower, EVSEMinimumChargePower, EVSEMaximumChargeCurrent, EVSEMaximumVoltage, EVSEMaximumDischargePower, EVSEMinimumDischargePower, EVSEMaximumDischargeCurrent, EVSEMinimumVoltage","",""];
+
 function deviationBPT_Scheduled_DC_CLResControlModeType(r: ExiReader, o: BPT_Scheduled_DC_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkBPT_Scheduled_DC_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_BPT_Scheduled_DC_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}BPT_Scheduled_DC_CLResControlModeType");
       return 0;
@@ -2101,9 +2056,6 @@ function deviationBPT_Scheduled_DC_CLResControlModeType(r: ExiReader, o: BPT_Sch
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkBPT_Scheduled_DC_CLResControlModeType(_o: BPT_Scheduled_DC_CLResControlModeType): void {
 }
 
 export function encodeBPT_Scheduled_DC_CLResControlModeType(w: ExiWriter, o: BPT_Scheduled_DC_CLResControlModeType): void {
@@ -2309,7 +2261,7 @@ export function decodeDC_CPDReqEnergyTransferModeType(r: ExiReader): DC_CPDReqEn
           // DC_CPDReqEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_CPDReqEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_CPDReqEnergyTransferModeType(r, o, 9, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_CPDReqEnergyTransferModeType:first");
           }
@@ -2318,7 +2270,7 @@ export function decodeDC_CPDReqEnergyTransferModeType(r: ExiReader): DC_CPDReqEn
           // DC_CPDReqEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_CPDReqEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_CPDReqEnergyTransferModeType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_CPDReqEnergyTransferModeType:nil-end");
           }
@@ -2332,16 +2284,18 @@ export function decodeDC_CPDReqEnergyTransferModeType(r: ExiReader): DC_CPDReqEn
   }
 }
 
+const EXPECTED_DC_CPDReqEnergyTransferModeType: readonly string[] = ["EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMinimumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","TargetSOC","","EVMaximumChargePower","",""];
+
 function deviationDC_CPDReqEnergyTransferModeType(r: ExiReader, o: DC_CPDReqEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_CPDReqEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_CPDReqEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_CPDReqEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_CPDReqEnergyTransferModeType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2355,15 +2309,6 @@ function deviationDC_CPDReqEnergyTransferModeType(r: ExiReader, o: DC_CPDReqEner
       r.untypedValue();
       return s === 0 ? 8 : s === 9 ? 10 : s;
   }
-}
-
-function checkDC_CPDReqEnergyTransferModeType(o: DC_CPDReqEnergyTransferModeType): void {
-  if (o.EVMaximumChargePower === undefined) throw missingField('EVMaximumChargePower');
-  if (o.EVMinimumChargePower === undefined) throw missingField('EVMinimumChargePower');
-  if (o.EVMaximumChargeCurrent === undefined) throw missingField('EVMaximumChargeCurrent');
-  if (o.EVMinimumChargeCurrent === undefined) throw missingField('EVMinimumChargeCurrent');
-  if (o.EVMaximumVoltage === undefined) throw missingField('EVMaximumVoltage');
-  if (o.EVMinimumVoltage === undefined) throw missingField('EVMinimumVoltage');
 }
 
 export function encodeDC_CPDReqEnergyTransferModeType(w: ExiWriter, o: DC_CPDReqEnergyTransferModeType): void {
@@ -2529,7 +2474,7 @@ export function decodeDC_CPDResEnergyTransferModeType(r: ExiReader): DC_CPDResEn
           // DC_CPDResEnergyTransferModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_CPDResEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_CPDResEnergyTransferModeType(r, o, 9, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_CPDResEnergyTransferModeType:first");
           }
@@ -2538,7 +2483,7 @@ export function decodeDC_CPDResEnergyTransferModeType(r: ExiReader): DC_CPDResEn
           // DC_CPDResEnergyTransferModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_CPDResEnergyTransferModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_CPDResEnergyTransferModeType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_CPDResEnergyTransferModeType:nil-end");
           }
@@ -2552,16 +2497,18 @@ export function decodeDC_CPDResEnergyTransferModeType(r: ExiReader): DC_CPDResEn
   }
 }
 
+const EXPECTED_DC_CPDResEnergyTransferModeType: readonly string[] = ["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMinimumChargeCurrent","EVSEMaximumVoltage","EVSEMinimumVoltage","EVSEPowerRampLimitation","","EVSEMaximumChargePower","",""];
+
 function deviationDC_CPDResEnergyTransferModeType(r: ExiReader, o: DC_CPDResEnergyTransferModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_CPDResEnergyTransferModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_CPDResEnergyTransferModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_CPDResEnergyTransferModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_CPDResEnergyTransferModeType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2575,15 +2522,6 @@ function deviationDC_CPDResEnergyTransferModeType(r: ExiReader, o: DC_CPDResEner
       r.untypedValue();
       return s === 0 ? 8 : s === 9 ? 10 : s;
   }
-}
-
-function checkDC_CPDResEnergyTransferModeType(o: DC_CPDResEnergyTransferModeType): void {
-  if (o.EVSEMaximumChargePower === undefined) throw missingField('EVSEMaximumChargePower');
-  if (o.EVSEMinimumChargePower === undefined) throw missingField('EVSEMinimumChargePower');
-  if (o.EVSEMaximumChargeCurrent === undefined) throw missingField('EVSEMaximumChargeCurrent');
-  if (o.EVSEMinimumChargeCurrent === undefined) throw missingField('EVSEMinimumChargeCurrent');
-  if (o.EVSEMaximumVoltage === undefined) throw missingField('EVSEMaximumVoltage');
-  if (o.EVSEMinimumVoltage === undefined) throw missingField('EVSEMinimumVoltage');
 }
 
 export function encodeDC_CPDResEnergyTransferModeType(w: ExiWriter, o: DC_CPDResEnergyTransferModeType): void {
@@ -2688,7 +2626,7 @@ export function decodeDC_CableCheckReqType(r: ExiReader): DC_CableCheckReqType {
           // DC_CableCheckReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_CableCheckReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_CableCheckReqType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_CableCheckReqType:first");
           }
@@ -2697,7 +2635,7 @@ export function decodeDC_CableCheckReqType(r: ExiReader): DC_CableCheckReqType {
           // DC_CableCheckReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_CableCheckReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_CableCheckReqType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_CableCheckReqType:nil-end");
           }
@@ -2711,16 +2649,18 @@ export function decodeDC_CableCheckReqType(r: ExiReader): DC_CableCheckReqType {
   }
 }
 
+const EXPECTED_DC_CableCheckReqType: readonly string[] = ["Header","","Header","",""];
+
 function deviationDC_CableCheckReqType(r: ExiReader, o: DC_CableCheckReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_CableCheckReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_CableCheckReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_CableCheckReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_CableCheckReqType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2734,10 +2674,6 @@ function deviationDC_CableCheckReqType(r: ExiReader, o: DC_CableCheckReqType, s:
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkDC_CableCheckReqType(o: DC_CableCheckReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
 }
 
 export function encodeDC_CableCheckReqType(w: ExiWriter, o: DC_CableCheckReqType): void {
@@ -2831,7 +2767,7 @@ export function decodeDC_CableCheckResType(r: ExiReader): DC_CableCheckResType {
           // DC_CableCheckResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_CableCheckResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_CableCheckResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_CableCheckResType:first");
           }
@@ -2840,7 +2776,7 @@ export function decodeDC_CableCheckResType(r: ExiReader): DC_CableCheckResType {
           // DC_CableCheckResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_CableCheckResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_CableCheckResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_CableCheckResType:nil-end");
           }
@@ -2854,16 +2790,18 @@ export function decodeDC_CableCheckResType(r: ExiReader): DC_CableCheckResType {
   }
 }
 
+const EXPECTED_DC_CableCheckResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","","Header","",""];
+
 function deviationDC_CableCheckResType(r: ExiReader, o: DC_CableCheckResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_CableCheckResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_CableCheckResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_CableCheckResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_CableCheckResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2877,12 +2815,6 @@ function deviationDC_CableCheckResType(r: ExiReader, o: DC_CableCheckResType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkDC_CableCheckResType(o: DC_CableCheckResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeDC_CableCheckResType(w: ExiWriter, o: DC_CableCheckResType): void {
@@ -3015,7 +2947,7 @@ export function decodeDC_ChargeLoopReqType(r: ExiReader): DC_ChargeLoopReqType {
           // DC_ChargeLoopReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_ChargeLoopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_ChargeLoopReqType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_ChargeLoopReqType:first");
           }
@@ -3024,7 +2956,7 @@ export function decodeDC_ChargeLoopReqType(r: ExiReader): DC_ChargeLoopReqType {
           // DC_ChargeLoopReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_ChargeLoopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_ChargeLoopReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_ChargeLoopReqType:nil-end");
           }
@@ -3038,16 +2970,18 @@ export function decodeDC_ChargeLoopReqType(r: ExiReader): DC_ChargeLoopReqType {
   }
 }
 
+const EXPECTED_DC_ChargeLoopReqType: readonly string[] = ["Header","DisplayParameters, MeterInfoRequested","MeterInfoRequested","EVPresentVoltage","BPT_Dynamic_DC_CLReqControlMode, BPT_Scheduled_DC_CLReqControlMode, CLReqControlMode, Dynamic_DC_CLReqControlMode, Scheduled_DC_CLReqControlMode","","Header","",""];
+
 function deviationDC_ChargeLoopReqType(r: ExiReader, o: DC_ChargeLoopReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_ChargeLoopReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_ChargeLoopReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_ChargeLoopReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_ChargeLoopReqType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3061,12 +2995,6 @@ function deviationDC_ChargeLoopReqType(r: ExiReader, o: DC_ChargeLoopReqType, s:
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkDC_ChargeLoopReqType(o: DC_ChargeLoopReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.MeterInfoRequested === undefined) throw missingField('MeterInfoRequested');
-  if (o.EVPresentVoltage === undefined) throw missingField('EVPresentVoltage');
 }
 
 export function encodeDC_ChargeLoopReqType(w: ExiWriter, o: DC_ChargeLoopReqType): void {
@@ -3281,7 +3209,7 @@ export function decodeDC_ChargeLoopResType(r: ExiReader): DC_ChargeLoopResType {
           // DC_ChargeLoopResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_ChargeLoopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_ChargeLoopResType(r, o, 13, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_ChargeLoopResType:first");
           }
@@ -3290,7 +3218,7 @@ export function decodeDC_ChargeLoopResType(r: ExiReader): DC_ChargeLoopResType {
           // DC_ChargeLoopResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_ChargeLoopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_ChargeLoopResType(r, o, 14, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_ChargeLoopResType:nil-end");
           }
@@ -3304,16 +3232,18 @@ export function decodeDC_ChargeLoopResType(r: ExiReader): DC_ChargeLoopResType {
   }
 }
 
+const EXPECTED_DC_ChargeLoopResType: readonly string[] = ["Header","ResponseCode","EVSEStatus, MeterInfo, Receipt, EVSEPresentCurrent","MeterInfo, Receipt, EVSEPresentCurrent","Receipt, EVSEPresentCurrent","EVSEPresentCurrent","EVSEPresentVoltage","EVSEPowerLimitAchieved","EVSECurrentLimitAchieved","EVSEVoltageLimitAchieved","BPT_Dynamic_DC_CLResControlMode, BPT_Scheduled_DC_CLResControlMode, CLResControlMode, Dynamic_DC_CLResControlMode, Scheduled_DC_CLResControlMode","","Header","",""];
+
 function deviationDC_ChargeLoopResType(r: ExiReader, o: DC_ChargeLoopResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_ChargeLoopResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_ChargeLoopResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_ChargeLoopResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 13 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_ChargeLoopResType[12]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3327,16 +3257,6 @@ function deviationDC_ChargeLoopResType(r: ExiReader, o: DC_ChargeLoopResType, s:
       r.untypedValue();
       return s === 0 ? 12 : s === 13 ? 14 : s;
   }
-}
-
-function checkDC_ChargeLoopResType(o: DC_ChargeLoopResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEPresentCurrent === undefined) throw missingField('EVSEPresentCurrent');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
-  if (o.EVSEPowerLimitAchieved === undefined) throw missingField('EVSEPowerLimitAchieved');
-  if (o.EVSECurrentLimitAchieved === undefined) throw missingField('EVSECurrentLimitAchieved');
-  if (o.EVSEVoltageLimitAchieved === undefined) throw missingField('EVSEVoltageLimitAchieved');
 }
 
 export function encodeDC_ChargeLoopResType(w: ExiWriter, o: DC_ChargeLoopResType): void {
@@ -3484,7 +3404,7 @@ export function decodeDC_ChargeParameterDiscoveryReqType(r: ExiReader): DC_Charg
           // DC_ChargeParameterDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_ChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_ChargeParameterDiscoveryReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_ChargeParameterDiscoveryReqType:first");
           }
@@ -3493,7 +3413,7 @@ export function decodeDC_ChargeParameterDiscoveryReqType(r: ExiReader): DC_Charg
           // DC_ChargeParameterDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_ChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_ChargeParameterDiscoveryReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_ChargeParameterDiscoveryReqType:nil-end");
           }
@@ -3507,16 +3427,18 @@ export function decodeDC_ChargeParameterDiscoveryReqType(r: ExiReader): DC_Charg
   }
 }
 
+const EXPECTED_DC_ChargeParameterDiscoveryReqType: readonly string[] = ["Header","BPT_DC_CPDReqEnergyTransferMode, DC_CPDReqEnergyTransferMode","","Header","",""];
+
 function deviationDC_ChargeParameterDiscoveryReqType(r: ExiReader, o: DC_ChargeParameterDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_ChargeParameterDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_ChargeParameterDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_ChargeParameterDiscoveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_ChargeParameterDiscoveryReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3530,10 +3452,6 @@ function deviationDC_ChargeParameterDiscoveryReqType(r: ExiReader, o: DC_ChargeP
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkDC_ChargeParameterDiscoveryReqType(o: DC_ChargeParameterDiscoveryReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
 }
 
 export function encodeDC_ChargeParameterDiscoveryReqType(w: ExiWriter, o: DC_ChargeParameterDiscoveryReqType): void {
@@ -3637,7 +3555,7 @@ export function decodeDC_ChargeParameterDiscoveryResType(r: ExiReader): DC_Charg
           // DC_ChargeParameterDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_ChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_ChargeParameterDiscoveryResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_ChargeParameterDiscoveryResType:first");
           }
@@ -3646,7 +3564,7 @@ export function decodeDC_ChargeParameterDiscoveryResType(r: ExiReader): DC_Charg
           // DC_ChargeParameterDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_ChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_ChargeParameterDiscoveryResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_ChargeParameterDiscoveryResType:nil-end");
           }
@@ -3660,16 +3578,18 @@ export function decodeDC_ChargeParameterDiscoveryResType(r: ExiReader): DC_Charg
   }
 }
 
+const EXPECTED_DC_ChargeParameterDiscoveryResType: readonly string[] = ["Header","ResponseCode","BPT_DC_CPDResEnergyTransferMode, DC_CPDResEnergyTransferMode","","Header","",""];
+
 function deviationDC_ChargeParameterDiscoveryResType(r: ExiReader, o: DC_ChargeParameterDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_ChargeParameterDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_ChargeParameterDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_ChargeParameterDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_ChargeParameterDiscoveryResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3683,11 +3603,6 @@ function deviationDC_ChargeParameterDiscoveryResType(r: ExiReader, o: DC_ChargeP
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkDC_ChargeParameterDiscoveryResType(o: DC_ChargeParameterDiscoveryResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
 }
 
 export function encodeDC_ChargeParameterDiscoveryResType(w: ExiWriter, o: DC_ChargeParameterDiscoveryResType): void {
@@ -3804,7 +3719,7 @@ export function decodeDC_PreChargeReqType(r: ExiReader): DC_PreChargeReqType {
           // DC_PreChargeReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_PreChargeReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_PreChargeReqType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_PreChargeReqType:first");
           }
@@ -3813,7 +3728,7 @@ export function decodeDC_PreChargeReqType(r: ExiReader): DC_PreChargeReqType {
           // DC_PreChargeReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_PreChargeReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_PreChargeReqType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_PreChargeReqType:nil-end");
           }
@@ -3827,16 +3742,18 @@ export function decodeDC_PreChargeReqType(r: ExiReader): DC_PreChargeReqType {
   }
 }
 
+const EXPECTED_DC_PreChargeReqType: readonly string[] = ["Header","EVProcessing","EVPresentVoltage","EVTargetVoltage","","Header","",""];
+
 function deviationDC_PreChargeReqType(r: ExiReader, o: DC_PreChargeReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_PreChargeReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_PreChargeReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_PreChargeReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_PreChargeReqType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3850,13 +3767,6 @@ function deviationDC_PreChargeReqType(r: ExiReader, o: DC_PreChargeReqType, s: n
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkDC_PreChargeReqType(o: DC_PreChargeReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVProcessing === undefined) throw missingField('EVProcessing');
-  if (o.EVPresentVoltage === undefined) throw missingField('EVPresentVoltage');
-  if (o.EVTargetVoltage === undefined) throw missingField('EVTargetVoltage');
 }
 
 export function encodeDC_PreChargeReqType(w: ExiWriter, o: DC_PreChargeReqType): void {
@@ -3965,7 +3875,7 @@ export function decodeDC_PreChargeResType(r: ExiReader): DC_PreChargeResType {
           // DC_PreChargeResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_PreChargeResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_PreChargeResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_PreChargeResType:first");
           }
@@ -3974,7 +3884,7 @@ export function decodeDC_PreChargeResType(r: ExiReader): DC_PreChargeResType {
           // DC_PreChargeResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_PreChargeResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_PreChargeResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_PreChargeResType:nil-end");
           }
@@ -3988,16 +3898,18 @@ export function decodeDC_PreChargeResType(r: ExiReader): DC_PreChargeResType {
   }
 }
 
+const EXPECTED_DC_PreChargeResType: readonly string[] = ["Header","ResponseCode","EVSEPresentVoltage","","Header","",""];
+
 function deviationDC_PreChargeResType(r: ExiReader, o: DC_PreChargeResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_PreChargeResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_PreChargeResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_PreChargeResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_PreChargeResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4011,12 +3923,6 @@ function deviationDC_PreChargeResType(r: ExiReader, o: DC_PreChargeResType, s: n
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkDC_PreChargeResType(o: DC_PreChargeResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
 }
 
 export function encodeDC_PreChargeResType(w: ExiWriter, o: DC_PreChargeResType): void {
@@ -4110,7 +4016,7 @@ export function decodeDC_WeldingDetectionReqType(r: ExiReader): DC_WeldingDetect
           // DC_WeldingDetectionReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_WeldingDetectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_WeldingDetectionReqType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_WeldingDetectionReqType:first");
           }
@@ -4119,7 +4025,7 @@ export function decodeDC_WeldingDetectionReqType(r: ExiReader): DC_WeldingDetect
           // DC_WeldingDetectionReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_WeldingDetectionReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_WeldingDetectionReqType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_WeldingDetectionReqType:nil-end");
           }
@@ -4133,16 +4039,18 @@ export function decodeDC_WeldingDetectionReqType(r: ExiReader): DC_WeldingDetect
   }
 }
 
+const EXPECTED_DC_WeldingDetectionReqType: readonly string[] = ["Header","EVProcessing","","Header","",""];
+
 function deviationDC_WeldingDetectionReqType(r: ExiReader, o: DC_WeldingDetectionReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_WeldingDetectionReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_WeldingDetectionReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_WeldingDetectionReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_WeldingDetectionReqType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4156,11 +4064,6 @@ function deviationDC_WeldingDetectionReqType(r: ExiReader, o: DC_WeldingDetectio
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkDC_WeldingDetectionReqType(o: DC_WeldingDetectionReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVProcessing === undefined) throw missingField('EVProcessing');
 }
 
 export function encodeDC_WeldingDetectionReqType(w: ExiWriter, o: DC_WeldingDetectionReqType): void {
@@ -4259,7 +4162,7 @@ export function decodeDC_WeldingDetectionResType(r: ExiReader): DC_WeldingDetect
           // DC_WeldingDetectionResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_WeldingDetectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_WeldingDetectionResType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_WeldingDetectionResType:first");
           }
@@ -4268,7 +4171,7 @@ export function decodeDC_WeldingDetectionResType(r: ExiReader): DC_WeldingDetect
           // DC_WeldingDetectionResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDC_WeldingDetectionResType(o); return o;
+            case 0: return o;
             case 1: s = deviationDC_WeldingDetectionResType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DC_WeldingDetectionResType:nil-end");
           }
@@ -4282,16 +4185,18 @@ export function decodeDC_WeldingDetectionResType(r: ExiReader): DC_WeldingDetect
   }
 }
 
+const EXPECTED_DC_WeldingDetectionResType: readonly string[] = ["Header","ResponseCode","EVSEPresentVoltage","","Header","",""];
+
 function deviationDC_WeldingDetectionResType(r: ExiReader, o: DC_WeldingDetectionResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDC_WeldingDetectionResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DC_WeldingDetectionResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}DC_WeldingDetectionResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DC_WeldingDetectionResType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4305,12 +4210,6 @@ function deviationDC_WeldingDetectionResType(r: ExiReader, o: DC_WeldingDetectio
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkDC_WeldingDetectionResType(o: DC_WeldingDetectionResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEPresentVoltage === undefined) throw missingField('EVSEPresentVoltage');
 }
 
 export function encodeDC_WeldingDetectionResType(w: ExiWriter, o: DC_WeldingDetectionResType): void {
@@ -4476,7 +4375,7 @@ export function decodeDynamic_DC_CLReqControlModeType(r: ExiReader): Dynamic_DC_
           // Dynamic_DC_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_DC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_DC_CLReqControlModeType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_DC_CLReqControlModeType:first");
           }
@@ -4485,7 +4384,7 @@ export function decodeDynamic_DC_CLReqControlModeType(r: ExiReader): Dynamic_DC_
           // Dynamic_DC_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_DC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_DC_CLReqControlModeType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_DC_CLReqControlModeType:nil-end");
           }
@@ -4499,16 +4398,18 @@ export function decodeDynamic_DC_CLReqControlModeType(r: ExiReader): Dynamic_DC_
   }
 }
 
+const EXPECTED_Dynamic_DC_CLReqControlModeType: readonly string[] = ["DepartureTime, EVTargetEnergyRequest","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","","DepartureTime, EVTargetEnergyRequest","",""];
+
 function deviationDynamic_DC_CLReqControlModeType(r: ExiReader, o: Dynamic_DC_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_DC_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_DC_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}Dynamic_DC_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 11 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Dynamic_DC_CLReqControlModeType[10]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4522,17 +4423,6 @@ function deviationDynamic_DC_CLReqControlModeType(r: ExiReader, o: Dynamic_DC_CL
       r.untypedValue();
       return s === 0 ? 10 : s === 11 ? 12 : s;
   }
-}
-
-function checkDynamic_DC_CLReqControlModeType(o: Dynamic_DC_CLReqControlModeType): void {
-  if (o.EVTargetEnergyRequest === undefined) throw missingField('EVTargetEnergyRequest');
-  if (o.EVMaximumEnergyRequest === undefined) throw missingField('EVMaximumEnergyRequest');
-  if (o.EVMinimumEnergyRequest === undefined) throw missingField('EVMinimumEnergyRequest');
-  if (o.EVMaximumChargePower === undefined) throw missingField('EVMaximumChargePower');
-  if (o.EVMinimumChargePower === undefined) throw missingField('EVMinimumChargePower');
-  if (o.EVMaximumChargeCurrent === undefined) throw missingField('EVMaximumChargeCurrent');
-  if (o.EVMaximumVoltage === undefined) throw missingField('EVMaximumVoltage');
-  if (o.EVMinimumVoltage === undefined) throw missingField('EVMinimumVoltage');
 }
 
 export function encodeDynamic_DC_CLReqControlModeType(w: ExiWriter, o: Dynamic_DC_CLReqControlModeType): void {
@@ -4731,7 +4621,7 @@ export function decodeDynamic_DC_CLResControlModeType(r: ExiReader): Dynamic_DC_
           // Dynamic_DC_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_DC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_DC_CLResControlModeType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_DC_CLResControlModeType:first");
           }
@@ -4740,7 +4630,7 @@ export function decodeDynamic_DC_CLResControlModeType(r: ExiReader): Dynamic_DC_
           // Dynamic_DC_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDynamic_DC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationDynamic_DC_CLResControlModeType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Dynamic_DC_CLResControlModeType:nil-end");
           }
@@ -4754,16 +4644,18 @@ export function decodeDynamic_DC_CLResControlModeType(r: ExiReader): Dynamic_DC_
   }
 }
 
+const EXPECTED_Dynamic_DC_CLResControlModeType: readonly string[] = ["DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay, EVSEMaximumChargePower","MinimumSOC, TargetSOC, AckMaxDelay, EVSEMaximumChargePower","TargetSOC, AckMaxDelay, EVSEMaximumChargePower","AckMaxDelay, EVSEMaximumChargePower","EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage","","DepartureTime, MinimumSOC, TargetSOC, AckMaxDelay, EVSEMaximumChargePower","",""];
+
 function deviationDynamic_DC_CLResControlModeType(r: ExiReader, o: Dynamic_DC_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDynamic_DC_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Dynamic_DC_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}Dynamic_DC_CLResControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Dynamic_DC_CLResControlModeType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4777,13 +4669,6 @@ function deviationDynamic_DC_CLResControlModeType(r: ExiReader, o: Dynamic_DC_CL
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkDynamic_DC_CLResControlModeType(o: Dynamic_DC_CLResControlModeType): void {
-  if (o.EVSEMaximumChargePower === undefined) throw missingField('EVSEMaximumChargePower');
-  if (o.EVSEMinimumChargePower === undefined) throw missingField('EVSEMinimumChargePower');
-  if (o.EVSEMaximumChargeCurrent === undefined) throw missingField('EVSEMaximumChargeCurrent');
-  if (o.EVSEMaximumVoltage === undefined) throw missingField('EVSEMaximumVoltage');
 }
 
 export function encodeDynamic_DC_CLResControlModeType(w: ExiWriter, o: Dynamic_DC_CLResControlModeType): void {
@@ -5016,7 +4901,7 @@ export function decodeScheduled_DC_CLReqControlModeType(r: ExiReader): Scheduled
           // Scheduled_DC_CLReqControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_DC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_DC_CLReqControlModeType(r, o, 12, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_DC_CLReqControlModeType:first");
           }
@@ -5025,7 +4910,7 @@ export function decodeScheduled_DC_CLReqControlModeType(r: ExiReader): Scheduled
           // Scheduled_DC_CLReqControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_DC_CLReqControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_DC_CLReqControlModeType(r, o, 13, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_DC_CLReqControlModeType:nil-end");
           }
@@ -5039,16 +4924,18 @@ export function decodeScheduled_DC_CLReqControlModeType(r: ExiReader): Scheduled
   }
 }
 
+const EXPECTED_Scheduled_DC_CLReqControlModeType: readonly string[] = ["EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVTargetCurrent","EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVTargetCurrent","EVMinimumEnergyRequest, EVTargetCurrent","EVTargetCurrent","EVTargetVoltage","EVMaximumChargePower, EVMinimumChargePower, EVMaximumChargeCurrent, EVMaximumVoltage, EVMinimumVoltage","EVMinimumChargePower, EVMaximumChargeCurrent, EVMaximumVoltage, EVMinimumVoltage","EVMaximumChargeCurrent, EVMaximumVoltage, EVMinimumVoltage","EVMaximumVoltage, EVMinimumVoltage","EVMinimumVoltage","","EVTargetEnergyRequest, EVMaximumEnergyRequest, EVMinimumEnergyRequest, EVTargetCurrent","",""];
+
 function deviationScheduled_DC_CLReqControlModeType(r: ExiReader, o: Scheduled_DC_CLReqControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_DC_CLReqControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_DC_CLReqControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}Scheduled_DC_CLReqControlModeType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 12 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_Scheduled_DC_CLReqControlModeType[11]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5062,11 +4949,6 @@ function deviationScheduled_DC_CLReqControlModeType(r: ExiReader, o: Scheduled_D
       r.untypedValue();
       return s === 0 ? 11 : s === 12 ? 13 : s;
   }
-}
-
-function checkScheduled_DC_CLReqControlModeType(o: Scheduled_DC_CLReqControlModeType): void {
-  if (o.EVTargetCurrent === undefined) throw missingField('EVTargetCurrent');
-  if (o.EVTargetVoltage === undefined) throw missingField('EVTargetVoltage');
 }
 
 export function encodeScheduled_DC_CLReqControlModeType(w: ExiWriter, o: Scheduled_DC_CLReqControlModeType): void {
@@ -5250,7 +5132,7 @@ export function decodeScheduled_DC_CLResControlModeType(r: ExiReader): Scheduled
           // Scheduled_DC_CLResControlModeType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_DC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_DC_CLResControlModeType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_DC_CLResControlModeType:first");
           }
@@ -5259,7 +5141,7 @@ export function decodeScheduled_DC_CLResControlModeType(r: ExiReader): Scheduled
           // Scheduled_DC_CLResControlModeType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkScheduled_DC_CLResControlModeType(o); return o;
+            case 0: return o;
             case 1: s = deviationScheduled_DC_CLResControlModeType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "Scheduled_DC_CLResControlModeType:nil-end");
           }
@@ -5273,11 +5155,12 @@ export function decodeScheduled_DC_CLResControlModeType(r: ExiReader): Scheduled
   }
 }
 
+const EXPECTED_Scheduled_DC_CLResControlModeType: readonly string[] = ["EVSEMaximumChargePower, EVSEMinimumChargePower, EVSEMaximumChargeCurrent, EVSEMaximumVoltage","EVSEMinimumChargePower, EVSEMaximumChargeCurrent, EVSEMaximumVoltage","EVSEMaximumChargeCurrent, EVSEMaximumVoltage","EVSEMaximumVoltage","","EVSEMaximumChargePower, EVSEMinimumChargePower, EVSEMaximumChargeCurrent, EVSEMaximumVoltage","",""];
+
 function deviationScheduled_DC_CLResControlModeType(r: ExiReader, o: Scheduled_DC_CLResControlModeType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkScheduled_DC_CLResControlModeType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_Scheduled_DC_CLResControlModeType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:DC}Scheduled_DC_CLResControlModeType");
       return 0;
@@ -5296,9 +5179,6 @@ function deviationScheduled_DC_CLResControlModeType(r: ExiReader, o: Scheduled_D
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkScheduled_DC_CLResControlModeType(_o: Scheduled_DC_CLResControlModeType): void {
 }
 
 export function encodeScheduled_DC_CLResControlModeType(w: ExiWriter, o: Scheduled_DC_CLResControlModeType): void {
@@ -5911,16 +5791,16 @@ export const iso20DcSchema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the iso20-dc schema set uses. */
 export const iso20DcJsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...iso20DcShapes, ...iso20CommonTypesShapes, ...xmldsigShapes };
 
-export function decodeIso20Dc(bytes: Uint8Array): Iso20DcDocument {
-  return decodeDocument(bytes, iso20DcSchema) as Iso20DcDocument;
+export function decodeIso20Dc(bytes: Uint8Array, options?: DecodeOptions): Iso20DcDocument {
+  return decodeDocument(bytes, iso20DcSchema, options) as Iso20DcDocument;
 }
 
 export function encodeIso20Dc(doc: Iso20DcDocument): Uint8Array {
   return encodeDocument(doc, iso20DcSchema);
 }
 
-export function decodeIso20DcFragment(bytes: Uint8Array): Iso20DcFragmentItem[] {
-  return decodeFragment(bytes, iso20DcSchema) as Iso20DcFragmentItem[];
+export function decodeIso20DcFragment(bytes: Uint8Array, options?: DecodeOptions): Iso20DcFragmentItem[] {
+  return decodeFragment(bytes, iso20DcSchema, options) as Iso20DcFragmentItem[];
 }
 
 export function encodeIso20DcFragment(items: readonly Iso20DcFragmentItem[]): Uint8Array {

@@ -3,7 +3,7 @@
 // ISO 15118-20 WPT (urn:iso:std:iso:15118:-20:WPT): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 import { decodeCLReqControlModeType, decodeCLResControlModeType, decodeDetailedCostType, decodeDetailedTaxType, decodeDisplayParametersType, decodeEVSEStatusType, decodeMessageHeaderType, decodeMeterInfoType, decodeRationalNumberType, decodeReceiptType, encodeCLReqControlModeType, encodeCLResControlModeType, encodeDetailedCostType, encodeDetailedTaxType, encodeDisplayParametersType, encodeEVSEStatusType, encodeMessageHeaderType, encodeMeterInfoType, encodeRationalNumberType, encodeReceiptType, iso20CommonTypesShapes } from './iso20CommonTypes.js';
 import { decodeCanonicalizationMethodType, decodeDSAKeyValueType, decodeDigestMethodType, decodeKeyInfoType, decodeKeyValueType, decodeManifestType, decodeObjectType, decodePGPDataType, decodeRSAKeyValueType, decodeReferenceType, decodeRetrievalMethodType, decodeSPKIDataType, decodeSignatureMethodType, decodeSignaturePropertiesType, decodeSignaturePropertyType, decodeSignatureType, decodeSignatureValueType, decodeSignedInfoType, decodeTransformType, decodeTransformsType, decodeX509DataType, decodeX509IssuerSerialType, encodeCanonicalizationMethodType, encodeDSAKeyValueType, encodeDigestMethodType, encodeKeyInfoType, encodeKeyValueType, encodeManifestType, encodeObjectType, encodePGPDataType, encodeRSAKeyValueType, encodeReferenceType, encodeRetrievalMethodType, encodeSPKIDataType, encodeSignatureMethodType, encodeSignaturePropertiesType, encodeSignaturePropertyType, encodeSignatureType, encodeSignatureValueType, encodeSignedInfoType, encodeTransformType, encodeTransformsType, encodeX509DataType, encodeX509IssuerSerialType, xmldsigShapes } from './xmldsig.js';
 import type { CLReqControlModeType, CLResControlModeType, DetailedCostType, DetailedTaxType, DisplayParametersType, EVSEStatusType, MessageHeaderType, MeterInfoType, RationalNumberType, ReceiptType, evseNotificationType, processingType, responseCodeType } from './iso20CommonTypes.js';
@@ -572,7 +572,7 @@ export function decodeAlternativeSECCListType(r: ExiReader): AlternativeSECCList
           // AlternativeSECCListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAlternativeSECCListType(o); return o;
+            case 0: return o;
             case 1: s = deviationAlternativeSECCListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AlternativeSECCListType:first");
           }
@@ -581,7 +581,7 @@ export function decodeAlternativeSECCListType(r: ExiReader): AlternativeSECCList
           // AlternativeSECCListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAlternativeSECCListType(o); return o;
+            case 0: return o;
             case 1: s = deviationAlternativeSECCListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AlternativeSECCListType:nil-end");
           }
@@ -595,16 +595,18 @@ export function decodeAlternativeSECCListType(r: ExiReader): AlternativeSECCList
   }
 }
 
+const EXPECTED_AlternativeSECCListType: readonly string[] = ["AlternativeSECC","AlternativeSECC","AlternativeSECC","",""];
+
 function deviationAlternativeSECCListType(r: ExiReader, o: AlternativeSECCListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAlternativeSECCListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AlternativeSECCListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}AlternativeSECCListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_AlternativeSECCListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -618,10 +620,6 @@ function deviationAlternativeSECCListType(r: ExiReader, o: AlternativeSECCListTy
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkAlternativeSECCListType(o: AlternativeSECCListType): void {
-  if (o.AlternativeSECC === undefined || o.AlternativeSECC.length < 1) throw missingField('AlternativeSECC');
 }
 
 export function encodeAlternativeSECCListType(w: ExiWriter, o: AlternativeSECCListType): void {
@@ -747,7 +745,7 @@ export function decodeAlternativeSECCType(r: ExiReader): AlternativeSECCType {
           // AlternativeSECCType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAlternativeSECCType(o); return o;
+            case 0: return o;
             case 1: s = deviationAlternativeSECCType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AlternativeSECCType:first");
           }
@@ -756,7 +754,7 @@ export function decodeAlternativeSECCType(r: ExiReader): AlternativeSECCType {
           // AlternativeSECCType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkAlternativeSECCType(o); return o;
+            case 0: return o;
             case 1: s = deviationAlternativeSECCType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "AlternativeSECCType:nil-end");
           }
@@ -770,11 +768,12 @@ export function decodeAlternativeSECCType(r: ExiReader): AlternativeSECCType {
   }
 }
 
+const EXPECTED_AlternativeSECCType: readonly string[] = ["SSID, BSSID, IPAddress, Port","BSSID, IPAddress, Port","IPAddress, Port","Port","","SSID, BSSID, IPAddress, Port","",""];
+
 function deviationAlternativeSECCType(r: ExiReader, o: AlternativeSECCType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkAlternativeSECCType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_AlternativeSECCType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}AlternativeSECCType");
       return 0;
@@ -793,9 +792,6 @@ function deviationAlternativeSECCType(r: ExiReader, o: AlternativeSECCType, s: n
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkAlternativeSECCType(_o: AlternativeSECCType): void {
 }
 
 export function encodeAlternativeSECCType(w: ExiWriter, o: AlternativeSECCType): void {
@@ -903,7 +899,7 @@ export function decodeWPT_AlignmentCheckMethodListType(r: ExiReader): WPT_Alignm
           // WPT_AlignmentCheckMethodListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_AlignmentCheckMethodListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_AlignmentCheckMethodListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_AlignmentCheckMethodListType:first");
           }
@@ -912,7 +908,7 @@ export function decodeWPT_AlignmentCheckMethodListType(r: ExiReader): WPT_Alignm
           // WPT_AlignmentCheckMethodListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_AlignmentCheckMethodListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_AlignmentCheckMethodListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_AlignmentCheckMethodListType:nil-end");
           }
@@ -926,16 +922,18 @@ export function decodeWPT_AlignmentCheckMethodListType(r: ExiReader): WPT_Alignm
   }
 }
 
+const EXPECTED_WPT_AlignmentCheckMethodListType: readonly string[] = ["WPT_AlignmentCheckMethod","WPT_AlignmentCheckMethod","WPT_AlignmentCheckMethod","",""];
+
 function deviationWPT_AlignmentCheckMethodListType(r: ExiReader, o: WPT_AlignmentCheckMethodListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_AlignmentCheckMethodListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_AlignmentCheckMethodListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_AlignmentCheckMethodListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_AlignmentCheckMethodListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -949,10 +947,6 @@ function deviationWPT_AlignmentCheckMethodListType(r: ExiReader, o: WPT_Alignmen
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWPT_AlignmentCheckMethodListType(o: WPT_AlignmentCheckMethodListType): void {
-  if (o.WPT_AlignmentCheckMethod === undefined || o.WPT_AlignmentCheckMethod.length < 1) throw missingField('WPT_AlignmentCheckMethod');
 }
 
 export function encodeWPT_AlignmentCheckMethodListType(w: ExiWriter, o: WPT_AlignmentCheckMethodListType): void {
@@ -1085,7 +1079,7 @@ export function decodeWPT_AlignmentCheckReqType(r: ExiReader): WPT_AlignmentChec
           // WPT_AlignmentCheckReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_AlignmentCheckReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_AlignmentCheckReqType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_AlignmentCheckReqType:first");
           }
@@ -1094,7 +1088,7 @@ export function decodeWPT_AlignmentCheckReqType(r: ExiReader): WPT_AlignmentChec
           // WPT_AlignmentCheckReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_AlignmentCheckReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_AlignmentCheckReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_AlignmentCheckReqType:nil-end");
           }
@@ -1108,16 +1102,18 @@ export function decodeWPT_AlignmentCheckReqType(r: ExiReader): WPT_AlignmentChec
   }
 }
 
+const EXPECTED_WPT_AlignmentCheckReqType: readonly string[] = ["Header","EVProcessing","TargetCoilCurrent, EVResultCode","EVResultCode","VendorSpecificDataContainer","VendorSpecificDataContainer","Header","",""];
+
 function deviationWPT_AlignmentCheckReqType(r: ExiReader, o: WPT_AlignmentCheckReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_AlignmentCheckReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_AlignmentCheckReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_AlignmentCheckReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_AlignmentCheckReqType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1131,12 +1127,6 @@ function deviationWPT_AlignmentCheckReqType(r: ExiReader, o: WPT_AlignmentCheckR
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkWPT_AlignmentCheckReqType(o: WPT_AlignmentCheckReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVProcessing === undefined) throw missingField('EVProcessing');
-  if (o.EVResultCode === undefined) throw missingField('EVResultCode');
 }
 
 export function encodeWPT_AlignmentCheckReqType(w: ExiWriter, o: WPT_AlignmentCheckReqType): void {
@@ -1306,7 +1296,7 @@ export function decodeWPT_AlignmentCheckResType(r: ExiReader): WPT_AlignmentChec
           // WPT_AlignmentCheckResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_AlignmentCheckResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_AlignmentCheckResType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_AlignmentCheckResType:first");
           }
@@ -1315,7 +1305,7 @@ export function decodeWPT_AlignmentCheckResType(r: ExiReader): WPT_AlignmentChec
           // WPT_AlignmentCheckResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_AlignmentCheckResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_AlignmentCheckResType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_AlignmentCheckResType:nil-end");
           }
@@ -1329,16 +1319,18 @@ export function decodeWPT_AlignmentCheckResType(r: ExiReader): WPT_AlignmentChec
   }
 }
 
+const EXPECTED_WPT_AlignmentCheckResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","PowerTransmitted, SupplyDeviceCurrent, VendorSpecificDataContainer","SupplyDeviceCurrent, VendorSpecificDataContainer","VendorSpecificDataContainer","VendorSpecificDataContainer","Header","",""];
+
 function deviationWPT_AlignmentCheckResType(r: ExiReader, o: WPT_AlignmentCheckResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_AlignmentCheckResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_AlignmentCheckResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_AlignmentCheckResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_AlignmentCheckResType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1352,12 +1344,6 @@ function deviationWPT_AlignmentCheckResType(r: ExiReader, o: WPT_AlignmentCheckR
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkWPT_AlignmentCheckResType(o: WPT_AlignmentCheckResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeWPT_AlignmentCheckResType(w: ExiWriter, o: WPT_AlignmentCheckResType): void {
@@ -1569,7 +1555,7 @@ export function decodeWPT_ChargeLoopReqType(r: ExiReader): WPT_ChargeLoopReqType
           // WPT_ChargeLoopReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_ChargeLoopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_ChargeLoopReqType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_ChargeLoopReqType:first");
           }
@@ -1578,7 +1564,7 @@ export function decodeWPT_ChargeLoopReqType(r: ExiReader): WPT_ChargeLoopReqType
           // WPT_ChargeLoopReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_ChargeLoopReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_ChargeLoopReqType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_ChargeLoopReqType:nil-end");
           }
@@ -1592,16 +1578,18 @@ export function decodeWPT_ChargeLoopReqType(r: ExiReader): WPT_ChargeLoopReqType
   }
 }
 
+const EXPECTED_WPT_ChargeLoopReqType: readonly string[] = ["Header","DisplayParameters, MeterInfoRequested","MeterInfoRequested","EVPCPowerRequest","EVPCPowerOutput","EVPCChargeDiagnostics","EVPCOperatingFrequency, EVPCPowerControlParameter, ManufacturerSpecificDataContainer","EVPCPowerControlParameter, ManufacturerSpecificDataContainer","ManufacturerSpecificDataContainer","ManufacturerSpecificDataContainer","Header","",""];
+
 function deviationWPT_ChargeLoopReqType(r: ExiReader, o: WPT_ChargeLoopReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_ChargeLoopReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_ChargeLoopReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_ChargeLoopReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 11 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_ChargeLoopReqType[10]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1615,14 +1603,6 @@ function deviationWPT_ChargeLoopReqType(r: ExiReader, o: WPT_ChargeLoopReqType, 
       r.untypedValue();
       return s === 0 ? 10 : s === 11 ? 12 : s;
   }
-}
-
-function checkWPT_ChargeLoopReqType(o: WPT_ChargeLoopReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.MeterInfoRequested === undefined) throw missingField('MeterInfoRequested');
-  if (o.EVPCPowerRequest === undefined) throw missingField('EVPCPowerRequest');
-  if (o.EVPCPowerOutput === undefined) throw missingField('EVPCPowerOutput');
-  if (o.EVPCChargeDiagnostics === undefined) throw missingField('EVPCChargeDiagnostics');
 }
 
 export function encodeWPT_ChargeLoopReqType(w: ExiWriter, o: WPT_ChargeLoopReqType): void {
@@ -1896,7 +1876,7 @@ export function decodeWPT_ChargeLoopResType(r: ExiReader): WPT_ChargeLoopResType
           // WPT_ChargeLoopResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_ChargeLoopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_ChargeLoopResType(r, o, 15, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_ChargeLoopResType:first");
           }
@@ -1905,7 +1885,7 @@ export function decodeWPT_ChargeLoopResType(r: ExiReader): WPT_ChargeLoopResType
           // WPT_ChargeLoopResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_ChargeLoopResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_ChargeLoopResType(r, o, 16, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_ChargeLoopResType:nil-end");
           }
@@ -1919,16 +1899,18 @@ export function decodeWPT_ChargeLoopResType(r: ExiReader): WPT_ChargeLoopResType
   }
 }
 
+const EXPECTED_WPT_ChargeLoopResType: readonly string[] = ["Header","ResponseCode","EVSEStatus, MeterInfo, Receipt, EVPCPowerRequest","MeterInfo, Receipt, EVPCPowerRequest","Receipt, EVPCPowerRequest","EVPCPowerRequest","SDPowerInput, SPCMaxOutputPowerLimit","SPCMaxOutputPowerLimit","SPCMinOutputPowerLimit","SPCChargeDiagnostics","SPCOperatingFrequency, SPCPowerControlParameter, ManufacturerSpecificDataContainer","SPCPowerControlParameter, ManufacturerSpecificDataContainer","ManufacturerSpecificDataContainer","ManufacturerSpecificDataContainer","Header","",""];
+
 function deviationWPT_ChargeLoopResType(r: ExiReader, o: WPT_ChargeLoopResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_ChargeLoopResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_ChargeLoopResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_ChargeLoopResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 15 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_ChargeLoopResType[14]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1942,15 +1924,6 @@ function deviationWPT_ChargeLoopResType(r: ExiReader, o: WPT_ChargeLoopResType, 
       r.untypedValue();
       return s === 0 ? 14 : s === 15 ? 16 : s;
   }
-}
-
-function checkWPT_ChargeLoopResType(o: WPT_ChargeLoopResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVPCPowerRequest === undefined) throw missingField('EVPCPowerRequest');
-  if (o.SPCMaxOutputPowerLimit === undefined) throw missingField('SPCMaxOutputPowerLimit');
-  if (o.SPCMinOutputPowerLimit === undefined) throw missingField('SPCMinOutputPowerLimit');
-  if (o.SPCChargeDiagnostics === undefined) throw missingField('SPCChargeDiagnostics');
 }
 
 export function encodeWPT_ChargeLoopResType(w: ExiWriter, o: WPT_ChargeLoopResType): void {
@@ -2178,7 +2151,7 @@ export function decodeWPT_ChargeParameterDiscoveryReqType(r: ExiReader): WPT_Cha
           // WPT_ChargeParameterDiscoveryReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_ChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_ChargeParameterDiscoveryReqType(r, o, 9, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_ChargeParameterDiscoveryReqType:first");
           }
@@ -2187,7 +2160,7 @@ export function decodeWPT_ChargeParameterDiscoveryReqType(r: ExiReader): WPT_Cha
           // WPT_ChargeParameterDiscoveryReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_ChargeParameterDiscoveryReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_ChargeParameterDiscoveryReqType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_ChargeParameterDiscoveryReqType:nil-end");
           }
@@ -2201,16 +2174,18 @@ export function decodeWPT_ChargeParameterDiscoveryReqType(r: ExiReader): WPT_Cha
   }
 }
 
+const EXPECTED_WPT_ChargeParameterDiscoveryReqType: readonly string[] = ["Header","EVPCMaxReceivablePower","SDMaxGroundClearence","SDMinGroundClearence","EVPCNaturalFrequency","EVPCDeviceLocalControl","VendorSpecificDataContainer","VendorSpecificDataContainer","Header","",""];
+
 function deviationWPT_ChargeParameterDiscoveryReqType(r: ExiReader, o: WPT_ChargeParameterDiscoveryReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_ChargeParameterDiscoveryReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_ChargeParameterDiscoveryReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_ChargeParameterDiscoveryReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_ChargeParameterDiscoveryReqType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2224,15 +2199,6 @@ function deviationWPT_ChargeParameterDiscoveryReqType(r: ExiReader, o: WPT_Charg
       r.untypedValue();
       return s === 0 ? 8 : s === 9 ? 10 : s;
   }
-}
-
-function checkWPT_ChargeParameterDiscoveryReqType(o: WPT_ChargeParameterDiscoveryReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVPCMaxReceivablePower === undefined) throw missingField('EVPCMaxReceivablePower');
-  if (o.SDMaxGroundClearence === undefined) throw missingField('SDMaxGroundClearence');
-  if (o.SDMinGroundClearence === undefined) throw missingField('SDMinGroundClearence');
-  if (o.EVPCNaturalFrequency === undefined) throw missingField('EVPCNaturalFrequency');
-  if (o.EVPCDeviceLocalControl === undefined) throw missingField('EVPCDeviceLocalControl');
 }
 
 export function encodeWPT_ChargeParameterDiscoveryReqType(w: ExiWriter, o: WPT_ChargeParameterDiscoveryReqType): void {
@@ -2446,7 +2412,7 @@ export function decodeWPT_ChargeParameterDiscoveryResType(r: ExiReader): WPT_Cha
           // WPT_ChargeParameterDiscoveryResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_ChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_ChargeParameterDiscoveryResType(r, o, 12, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_ChargeParameterDiscoveryResType:first");
           }
@@ -2455,7 +2421,7 @@ export function decodeWPT_ChargeParameterDiscoveryResType(r: ExiReader): WPT_Cha
           // WPT_ChargeParameterDiscoveryResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_ChargeParameterDiscoveryResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_ChargeParameterDiscoveryResType(r, o, 13, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_ChargeParameterDiscoveryResType:nil-end");
           }
@@ -2469,16 +2435,18 @@ export function decodeWPT_ChargeParameterDiscoveryResType(r: ExiReader): WPT_Cha
   }
 }
 
+const EXPECTED_WPT_ChargeParameterDiscoveryResType: readonly string[] = ["Header","ResponseCode","PDInputPowerClass","SDMinOutputPower","SDMaxOutputPower","SDMaxGroundClearanceSupport","SDMinGroundClearanceSupport","PDMinCoilCurrent","PDMaxCoilCurrent","SDManufacturerSpecificDataContainer","SDManufacturerSpecificDataContainer","Header","",""];
+
 function deviationWPT_ChargeParameterDiscoveryResType(r: ExiReader, o: WPT_ChargeParameterDiscoveryResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_ChargeParameterDiscoveryResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_ChargeParameterDiscoveryResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_ChargeParameterDiscoveryResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 12 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_ChargeParameterDiscoveryResType[11]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2492,18 +2460,6 @@ function deviationWPT_ChargeParameterDiscoveryResType(r: ExiReader, o: WPT_Charg
       r.untypedValue();
       return s === 0 ? 11 : s === 12 ? 13 : s;
   }
-}
-
-function checkWPT_ChargeParameterDiscoveryResType(o: WPT_ChargeParameterDiscoveryResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.PDInputPowerClass === undefined) throw missingField('PDInputPowerClass');
-  if (o.SDMinOutputPower === undefined) throw missingField('SDMinOutputPower');
-  if (o.SDMaxOutputPower === undefined) throw missingField('SDMaxOutputPower');
-  if (o.SDMaxGroundClearanceSupport === undefined) throw missingField('SDMaxGroundClearanceSupport');
-  if (o.SDMinGroundClearanceSupport === undefined) throw missingField('SDMinGroundClearanceSupport');
-  if (o.PDMinCoilCurrent === undefined) throw missingField('PDMinCoilCurrent');
-  if (o.PDMaxCoilCurrent === undefined) throw missingField('PDMaxCoilCurrent');
 }
 
 export function encodeWPT_ChargeParameterDiscoveryResType(w: ExiWriter, o: WPT_ChargeParameterDiscoveryResType): void {
@@ -2652,7 +2608,7 @@ export function decodeWPT_CoordinateXYZType(r: ExiReader): WPT_CoordinateXYZType
           // WPT_CoordinateXYZType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_CoordinateXYZType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_CoordinateXYZType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_CoordinateXYZType:first");
           }
@@ -2661,7 +2617,7 @@ export function decodeWPT_CoordinateXYZType(r: ExiReader): WPT_CoordinateXYZType
           // WPT_CoordinateXYZType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_CoordinateXYZType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_CoordinateXYZType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_CoordinateXYZType:nil-end");
           }
@@ -2675,16 +2631,18 @@ export function decodeWPT_CoordinateXYZType(r: ExiReader): WPT_CoordinateXYZType
   }
 }
 
+const EXPECTED_WPT_CoordinateXYZType: readonly string[] = ["Coord_X","Coord_Y","Coord_Z","","Coord_X","",""];
+
 function deviationWPT_CoordinateXYZType(r: ExiReader, o: WPT_CoordinateXYZType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_CoordinateXYZType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_CoordinateXYZType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_CoordinateXYZType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_CoordinateXYZType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2698,12 +2656,6 @@ function deviationWPT_CoordinateXYZType(r: ExiReader, o: WPT_CoordinateXYZType, 
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkWPT_CoordinateXYZType(o: WPT_CoordinateXYZType): void {
-  if (o.Coord_X === undefined) throw missingField('Coord_X');
-  if (o.Coord_Y === undefined) throw missingField('Coord_Y');
-  if (o.Coord_Z === undefined) throw missingField('Coord_Z');
 }
 
 export function encodeWPT_CoordinateXYZType(w: ExiWriter, o: WPT_CoordinateXYZType): void {
@@ -2817,7 +2769,7 @@ export function decodeWPT_EVPCPowerControlParameterType(r: ExiReader): WPT_EVPCP
           // WPT_EVPCPowerControlParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_EVPCPowerControlParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_EVPCPowerControlParameterType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_EVPCPowerControlParameterType:first");
           }
@@ -2826,7 +2778,7 @@ export function decodeWPT_EVPCPowerControlParameterType(r: ExiReader): WPT_EVPCP
           // WPT_EVPCPowerControlParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_EVPCPowerControlParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_EVPCPowerControlParameterType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_EVPCPowerControlParameterType:nil-end");
           }
@@ -2840,16 +2792,18 @@ export function decodeWPT_EVPCPowerControlParameterType(r: ExiReader): WPT_EVPCP
   }
 }
 
+const EXPECTED_WPT_EVPCPowerControlParameterType: readonly string[] = ["EVPCCoilCurrentRequest","EVPCCoilCurrentInformation","EVPCCurrentOutputInformation","EVPCVoltageOutputInformation","","EVPCCoilCurrentRequest","",""];
+
 function deviationWPT_EVPCPowerControlParameterType(r: ExiReader, o: WPT_EVPCPowerControlParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_EVPCPowerControlParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_EVPCPowerControlParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_EVPCPowerControlParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_EVPCPowerControlParameterType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2863,13 +2817,6 @@ function deviationWPT_EVPCPowerControlParameterType(r: ExiReader, o: WPT_EVPCPow
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkWPT_EVPCPowerControlParameterType(o: WPT_EVPCPowerControlParameterType): void {
-  if (o.EVPCCoilCurrentRequest === undefined) throw missingField('EVPCCoilCurrentRequest');
-  if (o.EVPCCoilCurrentInformation === undefined) throw missingField('EVPCCoilCurrentInformation');
-  if (o.EVPCCurrentOutputInformation === undefined) throw missingField('EVPCCurrentOutputInformation');
-  if (o.EVPCVoltageOutputInformation === undefined) throw missingField('EVPCVoltageOutputInformation');
 }
 
 export function encodeWPT_EVPCPowerControlParameterType(w: ExiWriter, o: WPT_EVPCPowerControlParameterType): void {
@@ -2967,7 +2914,7 @@ export function decodeWPT_FinePositioningMethodListType(r: ExiReader): WPT_FineP
           // WPT_FinePositioningMethodListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningMethodListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningMethodListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningMethodListType:first");
           }
@@ -2976,7 +2923,7 @@ export function decodeWPT_FinePositioningMethodListType(r: ExiReader): WPT_FineP
           // WPT_FinePositioningMethodListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningMethodListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningMethodListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningMethodListType:nil-end");
           }
@@ -2990,16 +2937,18 @@ export function decodeWPT_FinePositioningMethodListType(r: ExiReader): WPT_FineP
   }
 }
 
+const EXPECTED_WPT_FinePositioningMethodListType: readonly string[] = ["WPT_FinePositioningMethod","WPT_FinePositioningMethod","WPT_FinePositioningMethod","",""];
+
 function deviationWPT_FinePositioningMethodListType(r: ExiReader, o: WPT_FinePositioningMethodListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_FinePositioningMethodListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_FinePositioningMethodListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_FinePositioningMethodListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_FinePositioningMethodListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3013,10 +2962,6 @@ function deviationWPT_FinePositioningMethodListType(r: ExiReader, o: WPT_FinePos
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWPT_FinePositioningMethodListType(o: WPT_FinePositioningMethodListType): void {
-  if (o.WPT_FinePositioningMethod === undefined || o.WPT_FinePositioningMethod.length < 1) throw missingField('WPT_FinePositioningMethod');
 }
 
 export function encodeWPT_FinePositioningMethodListType(w: ExiWriter, o: WPT_FinePositioningMethodListType): void {
@@ -3151,7 +3096,7 @@ export function decodeWPT_FinePositioningReqType(r: ExiReader): WPT_FinePosition
           // WPT_FinePositioningReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningReqType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningReqType:first");
           }
@@ -3160,7 +3105,7 @@ export function decodeWPT_FinePositioningReqType(r: ExiReader): WPT_FinePosition
           // WPT_FinePositioningReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningReqType:nil-end");
           }
@@ -3174,16 +3119,18 @@ export function decodeWPT_FinePositioningReqType(r: ExiReader): WPT_FinePosition
   }
 }
 
+const EXPECTED_WPT_FinePositioningReqType: readonly string[] = ["Header","EVProcessing","EVResultCode","VendorSpecificDataContainer, WPT_LF_DataPackageList","VendorSpecificDataContainer, WPT_LF_DataPackageList","","Header","",""];
+
 function deviationWPT_FinePositioningReqType(r: ExiReader, o: WPT_FinePositioningReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_FinePositioningReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_FinePositioningReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_FinePositioningReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_FinePositioningReqType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3197,12 +3144,6 @@ function deviationWPT_FinePositioningReqType(r: ExiReader, o: WPT_FinePositionin
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkWPT_FinePositioningReqType(o: WPT_FinePositioningReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVProcessing === undefined) throw missingField('EVProcessing');
-  if (o.EVResultCode === undefined) throw missingField('EVResultCode');
 }
 
 export function encodeWPT_FinePositioningReqType(w: ExiWriter, o: WPT_FinePositioningReqType): void {
@@ -3363,7 +3304,7 @@ export function decodeWPT_FinePositioningResType(r: ExiReader): WPT_FinePosition
           // WPT_FinePositioningResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningResType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningResType:first");
           }
@@ -3372,7 +3313,7 @@ export function decodeWPT_FinePositioningResType(r: ExiReader): WPT_FinePosition
           // WPT_FinePositioningResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningResType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningResType:nil-end");
           }
@@ -3386,16 +3327,18 @@ export function decodeWPT_FinePositioningResType(r: ExiReader): WPT_FinePosition
   }
 }
 
+const EXPECTED_WPT_FinePositioningResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","VendorSpecificDataContainer, WPT_LF_DataPackageList","VendorSpecificDataContainer, WPT_LF_DataPackageList","","Header","",""];
+
 function deviationWPT_FinePositioningResType(r: ExiReader, o: WPT_FinePositioningResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_FinePositioningResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_FinePositioningResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_FinePositioningResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_FinePositioningResType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3409,12 +3352,6 @@ function deviationWPT_FinePositioningResType(r: ExiReader, o: WPT_FinePositionin
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkWPT_FinePositioningResType(o: WPT_FinePositioningResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeWPT_FinePositioningResType(w: ExiWriter, o: WPT_FinePositioningResType): void {
@@ -3605,7 +3542,7 @@ export function decodeWPT_FinePositioningSetupReqType(r: ExiReader): WPT_FinePos
           // WPT_FinePositioningSetupReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningSetupReqType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningSetupReqType:first");
           }
@@ -3614,7 +3551,7 @@ export function decodeWPT_FinePositioningSetupReqType(r: ExiReader): WPT_FinePos
           // WPT_FinePositioningSetupReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningSetupReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningSetupReqType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningSetupReqType:nil-end");
           }
@@ -3628,16 +3565,18 @@ export function decodeWPT_FinePositioningSetupReqType(r: ExiReader): WPT_FinePos
   }
 }
 
+const EXPECTED_WPT_FinePositioningSetupReqType: readonly string[] = ["Header","EVProcessing","EVDeviceFinePositioningMethodList","EVDevicePairingMethodList","EVDeviceAlignmentCheckMethodList","NaturalOffset","VendorSpecificDataContainer, LF_SystemSetupData","VendorSpecificDataContainer, LF_SystemSetupData","","Header","",""];
+
 function deviationWPT_FinePositioningSetupReqType(r: ExiReader, o: WPT_FinePositioningSetupReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_FinePositioningSetupReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_FinePositioningSetupReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_FinePositioningSetupReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_FinePositioningSetupReqType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3651,15 +3590,6 @@ function deviationWPT_FinePositioningSetupReqType(r: ExiReader, o: WPT_FinePosit
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkWPT_FinePositioningSetupReqType(o: WPT_FinePositioningSetupReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVProcessing === undefined) throw missingField('EVProcessing');
-  if (o.EVDeviceFinePositioningMethodList === undefined) throw missingField('EVDeviceFinePositioningMethodList');
-  if (o.EVDevicePairingMethodList === undefined) throw missingField('EVDevicePairingMethodList');
-  if (o.EVDeviceAlignmentCheckMethodList === undefined) throw missingField('EVDeviceAlignmentCheckMethodList');
-  if (o.NaturalOffset === undefined) throw missingField('NaturalOffset');
 }
 
 export function encodeWPT_FinePositioningSetupReqType(w: ExiWriter, o: WPT_FinePositioningSetupReqType): void {
@@ -3865,7 +3795,7 @@ export function decodeWPT_FinePositioningSetupResType(r: ExiReader): WPT_FinePos
           // WPT_FinePositioningSetupResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningSetupResType(r, o, 10, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningSetupResType:first");
           }
@@ -3874,7 +3804,7 @@ export function decodeWPT_FinePositioningSetupResType(r: ExiReader): WPT_FinePos
           // WPT_FinePositioningSetupResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_FinePositioningSetupResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_FinePositioningSetupResType(r, o, 11, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_FinePositioningSetupResType:nil-end");
           }
@@ -3888,16 +3818,18 @@ export function decodeWPT_FinePositioningSetupResType(r: ExiReader): WPT_FinePos
   }
 }
 
+const EXPECTED_WPT_FinePositioningSetupResType: readonly string[] = ["Header","ResponseCode","PrimaryDeviceFinePositioningMethodList","PrimaryDevicePairingMethodList","PrimaryDeviceAlignmentCheckMethodList","NaturalOffset","VendorSpecificDataContainer, LF_SystemSetupData","VendorSpecificDataContainer, LF_SystemSetupData","","Header","",""];
+
 function deviationWPT_FinePositioningSetupResType(r: ExiReader, o: WPT_FinePositioningSetupResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_FinePositioningSetupResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_FinePositioningSetupResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_FinePositioningSetupResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 10 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_FinePositioningSetupResType[9]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3911,15 +3843,6 @@ function deviationWPT_FinePositioningSetupResType(r: ExiReader, o: WPT_FinePosit
       r.untypedValue();
       return s === 0 ? 9 : s === 10 ? 11 : s;
   }
-}
-
-function checkWPT_FinePositioningSetupResType(o: WPT_FinePositioningSetupResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.PrimaryDeviceFinePositioningMethodList === undefined) throw missingField('PrimaryDeviceFinePositioningMethodList');
-  if (o.PrimaryDevicePairingMethodList === undefined) throw missingField('PrimaryDevicePairingMethodList');
-  if (o.PrimaryDeviceAlignmentCheckMethodList === undefined) throw missingField('PrimaryDeviceAlignmentCheckMethodList');
-  if (o.NaturalOffset === undefined) throw missingField('NaturalOffset');
 }
 
 export function encodeWPT_FinePositioningSetupResType(w: ExiWriter, o: WPT_FinePositioningSetupResType): void {
@@ -4052,7 +3975,7 @@ export function decodeWPT_LF_DataPackageListType(r: ExiReader): WPT_LF_DataPacka
           // WPT_LF_DataPackageListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_DataPackageListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_DataPackageListType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_DataPackageListType:first");
           }
@@ -4061,7 +3984,7 @@ export function decodeWPT_LF_DataPackageListType(r: ExiReader): WPT_LF_DataPacka
           // WPT_LF_DataPackageListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_DataPackageListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_DataPackageListType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_DataPackageListType:nil-end");
           }
@@ -4075,16 +3998,18 @@ export function decodeWPT_LF_DataPackageListType(r: ExiReader): WPT_LF_DataPacka
   }
 }
 
+const EXPECTED_WPT_LF_DataPackageListType: readonly string[] = ["NumPackages","WPT_LF_DataPackage","","NumPackages","",""];
+
 function deviationWPT_LF_DataPackageListType(r: ExiReader, o: WPT_LF_DataPackageListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_DataPackageListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_DataPackageListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_DataPackageListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_DataPackageListType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4098,11 +4023,6 @@ function deviationWPT_LF_DataPackageListType(r: ExiReader, o: WPT_LF_DataPackage
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkWPT_LF_DataPackageListType(o: WPT_LF_DataPackageListType): void {
-  if (o.NumPackages === undefined) throw missingField('NumPackages');
-  if (o.WPT_LF_DataPackage === undefined) throw missingField('WPT_LF_DataPackage');
 }
 
 export function encodeWPT_LF_DataPackageListType(w: ExiWriter, o: WPT_LF_DataPackageListType): void {
@@ -4202,7 +4122,7 @@ export function decodeWPT_LF_DataPackageType(r: ExiReader): WPT_LF_DataPackageTy
           // WPT_LF_DataPackageType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_DataPackageType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_DataPackageType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_DataPackageType:first");
           }
@@ -4211,7 +4131,7 @@ export function decodeWPT_LF_DataPackageType(r: ExiReader): WPT_LF_DataPackageTy
           // WPT_LF_DataPackageType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_DataPackageType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_DataPackageType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_DataPackageType:nil-end");
           }
@@ -4225,16 +4145,18 @@ export function decodeWPT_LF_DataPackageType(r: ExiReader): WPT_LF_DataPackageTy
   }
 }
 
+const EXPECTED_WPT_LF_DataPackageType: readonly string[] = ["PackageIndex","LF_TxData, LF_RxData","","","PackageIndex","",""];
+
 function deviationWPT_LF_DataPackageType(r: ExiReader, o: WPT_LF_DataPackageType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_DataPackageType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_DataPackageType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_DataPackageType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_DataPackageType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4248,10 +4170,6 @@ function deviationWPT_LF_DataPackageType(r: ExiReader, o: WPT_LF_DataPackageType
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkWPT_LF_DataPackageType(o: WPT_LF_DataPackageType): void {
-  if (o.PackageIndex === undefined) throw missingField('PackageIndex');
 }
 
 export function encodeWPT_LF_DataPackageType(w: ExiWriter, o: WPT_LF_DataPackageType): void {
@@ -4366,7 +4284,7 @@ export function decodeWPT_LF_ReceiverDataType(r: ExiReader): WPT_LF_ReceiverData
           // WPT_LF_ReceiverDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_ReceiverDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_ReceiverDataType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_ReceiverDataType:first");
           }
@@ -4375,7 +4293,7 @@ export function decodeWPT_LF_ReceiverDataType(r: ExiReader): WPT_LF_ReceiverData
           // WPT_LF_ReceiverDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_ReceiverDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_ReceiverDataType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_ReceiverDataType:nil-end");
           }
@@ -4389,16 +4307,18 @@ export function decodeWPT_LF_ReceiverDataType(r: ExiReader): WPT_LF_ReceiverData
   }
 }
 
+const EXPECTED_WPT_LF_ReceiverDataType: readonly string[] = ["NumberOfReceivers","RxSpecData","RxSpecData","NumberOfReceivers","",""];
+
 function deviationWPT_LF_ReceiverDataType(r: ExiReader, o: WPT_LF_ReceiverDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_ReceiverDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_ReceiverDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_ReceiverDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_ReceiverDataType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4412,11 +4332,6 @@ function deviationWPT_LF_ReceiverDataType(r: ExiReader, o: WPT_LF_ReceiverDataTy
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkWPT_LF_ReceiverDataType(o: WPT_LF_ReceiverDataType): void {
-  if (o.NumberOfReceivers === undefined) throw missingField('NumberOfReceivers');
-  if (o.RxSpecData === undefined || o.RxSpecData.length < 2) throw missingField('RxSpecData', 'at least 2 required');
 }
 
 export function encodeWPT_LF_ReceiverDataType(w: ExiWriter, o: WPT_LF_ReceiverDataType): void {
@@ -4507,7 +4422,7 @@ export function decodeWPT_LF_RxDataListType(r: ExiReader): WPT_LF_RxDataListType
           // WPT_LF_RxDataListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_RxDataListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_RxDataListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_RxDataListType:first");
           }
@@ -4516,7 +4431,7 @@ export function decodeWPT_LF_RxDataListType(r: ExiReader): WPT_LF_RxDataListType
           // WPT_LF_RxDataListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_RxDataListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_RxDataListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_RxDataListType:nil-end");
           }
@@ -4530,16 +4445,18 @@ export function decodeWPT_LF_RxDataListType(r: ExiReader): WPT_LF_RxDataListType
   }
 }
 
+const EXPECTED_WPT_LF_RxDataListType: readonly string[] = ["WPT_LF_RxDataList","","WPT_LF_RxDataList","",""];
+
 function deviationWPT_LF_RxDataListType(r: ExiReader, o: WPT_LF_RxDataListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_RxDataListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_RxDataListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_RxDataListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_RxDataListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4553,10 +4470,6 @@ function deviationWPT_LF_RxDataListType(r: ExiReader, o: WPT_LF_RxDataListType, 
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWPT_LF_RxDataListType(o: WPT_LF_RxDataListType): void {
-  if (o.WPT_LF_RxDataList === undefined) throw missingField('WPT_LF_RxDataList');
 }
 
 export function encodeWPT_LF_RxDataListType(w: ExiWriter, o: WPT_LF_RxDataListType): void {
@@ -4640,7 +4553,7 @@ export function decodeWPT_LF_RxDataType(r: ExiReader): WPT_LF_RxDataType {
           // WPT_LF_RxDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_RxDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_RxDataType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_RxDataType:first");
           }
@@ -4649,7 +4562,7 @@ export function decodeWPT_LF_RxDataType(r: ExiReader): WPT_LF_RxDataType {
           // WPT_LF_RxDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_RxDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_RxDataType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_RxDataType:nil-end");
           }
@@ -4663,16 +4576,18 @@ export function decodeWPT_LF_RxDataType(r: ExiReader): WPT_LF_RxDataType {
   }
 }
 
+const EXPECTED_WPT_LF_RxDataType: readonly string[] = ["RxIdentifier","RSSIData","","RxIdentifier","",""];
+
 function deviationWPT_LF_RxDataType(r: ExiReader, o: WPT_LF_RxDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_RxDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_RxDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_RxDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_RxDataType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4686,11 +4601,6 @@ function deviationWPT_LF_RxDataType(r: ExiReader, o: WPT_LF_RxDataType, s: numbe
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkWPT_LF_RxDataType(o: WPT_LF_RxDataType): void {
-  if (o.RxIdentifier === undefined) throw missingField('RxIdentifier');
-  if (o.RSSIData === undefined) throw missingField('RSSIData');
 }
 
 export function encodeWPT_LF_RxDataType(w: ExiWriter, o: WPT_LF_RxDataType): void {
@@ -4769,7 +4679,7 @@ export function decodeWPT_LF_RxRSSIListType(r: ExiReader): WPT_LF_RxRSSIListType
           // WPT_LF_RxRSSIListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_RxRSSIListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_RxRSSIListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_RxRSSIListType:first");
           }
@@ -4778,7 +4688,7 @@ export function decodeWPT_LF_RxRSSIListType(r: ExiReader): WPT_LF_RxRSSIListType
           // WPT_LF_RxRSSIListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_RxRSSIListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_RxRSSIListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_RxRSSIListType:nil-end");
           }
@@ -4792,16 +4702,18 @@ export function decodeWPT_LF_RxRSSIListType(r: ExiReader): WPT_LF_RxRSSIListType
   }
 }
 
+const EXPECTED_WPT_LF_RxRSSIListType: readonly string[] = ["RSSIDataList","","RSSIDataList","",""];
+
 function deviationWPT_LF_RxRSSIListType(r: ExiReader, o: WPT_LF_RxRSSIListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_RxRSSIListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_RxRSSIListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_RxRSSIListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_RxRSSIListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4815,10 +4727,6 @@ function deviationWPT_LF_RxRSSIListType(r: ExiReader, o: WPT_LF_RxRSSIListType, 
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWPT_LF_RxRSSIListType(o: WPT_LF_RxRSSIListType): void {
-  if (o.RSSIDataList === undefined) throw missingField('RSSIDataList');
 }
 
 export function encodeWPT_LF_RxRSSIListType(w: ExiWriter, o: WPT_LF_RxRSSIListType): void {
@@ -4902,7 +4810,7 @@ export function decodeWPT_LF_RxRSSIType(r: ExiReader): WPT_LF_RxRSSIType {
           // WPT_LF_RxRSSIType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_RxRSSIType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_RxRSSIType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_RxRSSIType:first");
           }
@@ -4911,7 +4819,7 @@ export function decodeWPT_LF_RxRSSIType(r: ExiReader): WPT_LF_RxRSSIType {
           // WPT_LF_RxRSSIType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_RxRSSIType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_RxRSSIType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_RxRSSIType:nil-end");
           }
@@ -4925,16 +4833,18 @@ export function decodeWPT_LF_RxRSSIType(r: ExiReader): WPT_LF_RxRSSIType {
   }
 }
 
+const EXPECTED_WPT_LF_RxRSSIType: readonly string[] = ["TxIdentifier","RSSI","","TxIdentifier","",""];
+
 function deviationWPT_LF_RxRSSIType(r: ExiReader, o: WPT_LF_RxRSSIType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_RxRSSIType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_RxRSSIType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_RxRSSIType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_RxRSSIType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4948,11 +4858,6 @@ function deviationWPT_LF_RxRSSIType(r: ExiReader, o: WPT_LF_RxRSSIType, s: numbe
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkWPT_LF_RxRSSIType(o: WPT_LF_RxRSSIType): void {
-  if (o.TxIdentifier === undefined) throw missingField('TxIdentifier');
-  if (o.RSSI === undefined) throw missingField('RSSI');
 }
 
 export function encodeWPT_LF_RxRSSIType(w: ExiWriter, o: WPT_LF_RxRSSIType): void {
@@ -5043,7 +4948,7 @@ export function decodeWPT_LF_SystemSetupDataType(r: ExiReader): WPT_LF_SystemSet
           // WPT_LF_SystemSetupDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_SystemSetupDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_SystemSetupDataType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_SystemSetupDataType:first");
           }
@@ -5052,7 +4957,7 @@ export function decodeWPT_LF_SystemSetupDataType(r: ExiReader): WPT_LF_SystemSet
           // WPT_LF_SystemSetupDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_SystemSetupDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_SystemSetupDataType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_SystemSetupDataType:nil-end");
           }
@@ -5066,16 +4971,18 @@ export function decodeWPT_LF_SystemSetupDataType(r: ExiReader): WPT_LF_SystemSet
   }
 }
 
+const EXPECTED_WPT_LF_SystemSetupDataType: readonly string[] = ["LF_TransmitterSetupData, LF_ReceiverSetupData","","","LF_TransmitterSetupData, LF_ReceiverSetupData","",""];
+
 function deviationWPT_LF_SystemSetupDataType(r: ExiReader, o: WPT_LF_SystemSetupDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_SystemSetupDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_SystemSetupDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_SystemSetupDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_SystemSetupDataType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5089,9 +4996,6 @@ function deviationWPT_LF_SystemSetupDataType(r: ExiReader, o: WPT_LF_SystemSetup
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkWPT_LF_SystemSetupDataType(_o: WPT_LF_SystemSetupDataType): void {
 }
 
 export function encodeWPT_LF_SystemSetupDataType(w: ExiWriter, o: WPT_LF_SystemSetupDataType): void {
@@ -5223,7 +5127,7 @@ export function decodeWPT_LF_TransmitterDataType(r: ExiReader): WPT_LF_Transmitt
           // WPT_LF_TransmitterDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_TransmitterDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_TransmitterDataType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_TransmitterDataType:first");
           }
@@ -5232,7 +5136,7 @@ export function decodeWPT_LF_TransmitterDataType(r: ExiReader): WPT_LF_Transmitt
           // WPT_LF_TransmitterDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_TransmitterDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_TransmitterDataType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_TransmitterDataType:nil-end");
           }
@@ -5246,16 +5150,18 @@ export function decodeWPT_LF_TransmitterDataType(r: ExiReader): WPT_LF_Transmitt
   }
 }
 
+const EXPECTED_WPT_LF_TransmitterDataType: readonly string[] = ["NumberOfTransmitters","SignalFrequency","TxSpecData","TxSpecData, TxPackageSpecData","","NumberOfTransmitters","",""];
+
 function deviationWPT_LF_TransmitterDataType(r: ExiReader, o: WPT_LF_TransmitterDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_TransmitterDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_TransmitterDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_TransmitterDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_TransmitterDataType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5269,12 +5175,6 @@ function deviationWPT_LF_TransmitterDataType(r: ExiReader, o: WPT_LF_Transmitter
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkWPT_LF_TransmitterDataType(o: WPT_LF_TransmitterDataType): void {
-  if (o.NumberOfTransmitters === undefined) throw missingField('NumberOfTransmitters');
-  if (o.SignalFrequency === undefined) throw missingField('SignalFrequency');
-  if (o.TxSpecData === undefined || o.TxSpecData.length < 2) throw missingField('TxSpecData', 'at least 2 required');
 }
 
 export function encodeWPT_LF_TransmitterDataType(w: ExiWriter, o: WPT_LF_TransmitterDataType): void {
@@ -5378,7 +5278,7 @@ export function decodeWPT_LF_TxDataListType(r: ExiReader): WPT_LF_TxDataListType
           // WPT_LF_TxDataListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_TxDataListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_TxDataListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_TxDataListType:first");
           }
@@ -5387,7 +5287,7 @@ export function decodeWPT_LF_TxDataListType(r: ExiReader): WPT_LF_TxDataListType
           // WPT_LF_TxDataListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_TxDataListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_TxDataListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_TxDataListType:nil-end");
           }
@@ -5401,16 +5301,18 @@ export function decodeWPT_LF_TxDataListType(r: ExiReader): WPT_LF_TxDataListType
   }
 }
 
+const EXPECTED_WPT_LF_TxDataListType: readonly string[] = ["WPT_LF_TxDataList","","WPT_LF_TxDataList","",""];
+
 function deviationWPT_LF_TxDataListType(r: ExiReader, o: WPT_LF_TxDataListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_TxDataListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_TxDataListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_TxDataListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_TxDataListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5424,10 +5326,6 @@ function deviationWPT_LF_TxDataListType(r: ExiReader, o: WPT_LF_TxDataListType, 
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWPT_LF_TxDataListType(o: WPT_LF_TxDataListType): void {
-  if (o.WPT_LF_TxDataList === undefined) throw missingField('WPT_LF_TxDataList');
 }
 
 export function encodeWPT_LF_TxDataListType(w: ExiWriter, o: WPT_LF_TxDataListType): void {
@@ -5511,7 +5409,7 @@ export function decodeWPT_LF_TxDataType(r: ExiReader): WPT_LF_TxDataType {
           // WPT_LF_TxDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_TxDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_TxDataType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_TxDataType:first");
           }
@@ -5520,7 +5418,7 @@ export function decodeWPT_LF_TxDataType(r: ExiReader): WPT_LF_TxDataType {
           // WPT_LF_TxDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_LF_TxDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_LF_TxDataType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_LF_TxDataType:nil-end");
           }
@@ -5534,16 +5432,18 @@ export function decodeWPT_LF_TxDataType(r: ExiReader): WPT_LF_TxDataType {
   }
 }
 
+const EXPECTED_WPT_LF_TxDataType: readonly string[] = ["TxIdentifier","EIRP","","TxIdentifier","",""];
+
 function deviationWPT_LF_TxDataType(r: ExiReader, o: WPT_LF_TxDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_LF_TxDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_LF_TxDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_LF_TxDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_LF_TxDataType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5557,11 +5457,6 @@ function deviationWPT_LF_TxDataType(r: ExiReader, o: WPT_LF_TxDataType, s: numbe
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkWPT_LF_TxDataType(o: WPT_LF_TxDataType): void {
-  if (o.TxIdentifier === undefined) throw missingField('TxIdentifier');
-  if (o.EIRP === undefined) throw missingField('EIRP');
 }
 
 export function encodeWPT_LF_TxDataType(w: ExiWriter, o: WPT_LF_TxDataType): void {
@@ -5649,7 +5544,7 @@ export function decodeWPT_PairingMethodListType(r: ExiReader): WPT_PairingMethod
           // WPT_PairingMethodListType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_PairingMethodListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_PairingMethodListType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_PairingMethodListType:first");
           }
@@ -5658,7 +5553,7 @@ export function decodeWPT_PairingMethodListType(r: ExiReader): WPT_PairingMethod
           // WPT_PairingMethodListType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_PairingMethodListType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_PairingMethodListType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_PairingMethodListType:nil-end");
           }
@@ -5672,16 +5567,18 @@ export function decodeWPT_PairingMethodListType(r: ExiReader): WPT_PairingMethod
   }
 }
 
+const EXPECTED_WPT_PairingMethodListType: readonly string[] = ["WPT_PairingMethod","WPT_PairingMethod","WPT_PairingMethod","",""];
+
 function deviationWPT_PairingMethodListType(r: ExiReader, o: WPT_PairingMethodListType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_PairingMethodListType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_PairingMethodListType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_PairingMethodListType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_PairingMethodListType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5695,10 +5592,6 @@ function deviationWPT_PairingMethodListType(r: ExiReader, o: WPT_PairingMethodLi
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWPT_PairingMethodListType(o: WPT_PairingMethodListType): void {
-  if (o.WPT_PairingMethod === undefined || o.WPT_PairingMethod.length < 1) throw missingField('WPT_PairingMethod');
 }
 
 export function encodeWPT_PairingMethodListType(w: ExiWriter, o: WPT_PairingMethodListType): void {
@@ -5831,7 +5724,7 @@ export function decodeWPT_PairingReqType(r: ExiReader): WPT_PairingReqType {
           // WPT_PairingReqType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_PairingReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_PairingReqType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_PairingReqType:first");
           }
@@ -5840,7 +5733,7 @@ export function decodeWPT_PairingReqType(r: ExiReader): WPT_PairingReqType {
           // WPT_PairingReqType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_PairingReqType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_PairingReqType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_PairingReqType:nil-end");
           }
@@ -5854,16 +5747,18 @@ export function decodeWPT_PairingReqType(r: ExiReader): WPT_PairingReqType {
   }
 }
 
+const EXPECTED_WPT_PairingReqType: readonly string[] = ["Header","EVProcessing","ObservedIDCode, EVResultCode","EVResultCode","VendorSpecificDataContainer","VendorSpecificDataContainer","Header","",""];
+
 function deviationWPT_PairingReqType(r: ExiReader, o: WPT_PairingReqType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_PairingReqType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_PairingReqType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_PairingReqType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_PairingReqType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -5877,12 +5772,6 @@ function deviationWPT_PairingReqType(r: ExiReader, o: WPT_PairingReqType, s: num
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkWPT_PairingReqType(o: WPT_PairingReqType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.EVProcessing === undefined) throw missingField('EVProcessing');
-  if (o.EVResultCode === undefined) throw missingField('EVResultCode');
 }
 
 export function encodeWPT_PairingReqType(w: ExiWriter, o: WPT_PairingReqType): void {
@@ -6052,7 +5941,7 @@ export function decodeWPT_PairingResType(r: ExiReader): WPT_PairingResType {
           // WPT_PairingResType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_PairingResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_PairingResType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_PairingResType:first");
           }
@@ -6061,7 +5950,7 @@ export function decodeWPT_PairingResType(r: ExiReader): WPT_PairingResType {
           // WPT_PairingResType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_PairingResType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_PairingResType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_PairingResType:nil-end");
           }
@@ -6075,16 +5964,18 @@ export function decodeWPT_PairingResType(r: ExiReader): WPT_PairingResType {
   }
 }
 
+const EXPECTED_WPT_PairingResType: readonly string[] = ["Header","ResponseCode","EVSEProcessing","ObservedIDCode, AlternativeSECCList, VendorSpecificDataContainer","AlternativeSECCList, VendorSpecificDataContainer","VendorSpecificDataContainer","VendorSpecificDataContainer","Header","",""];
+
 function deviationWPT_PairingResType(r: ExiReader, o: WPT_PairingResType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_PairingResType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_PairingResType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_PairingResType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_PairingResType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6098,12 +5989,6 @@ function deviationWPT_PairingResType(r: ExiReader, o: WPT_PairingResType, s: num
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkWPT_PairingResType(o: WPT_PairingResType): void {
-  if (o.Header === undefined) throw missingField('Header');
-  if (o.ResponseCode === undefined) throw missingField('ResponseCode');
-  if (o.EVSEProcessing === undefined) throw missingField('EVSEProcessing');
 }
 
 export function encodeWPT_PairingResType(w: ExiWriter, o: WPT_PairingResType): void {
@@ -6219,7 +6104,7 @@ export function decodeWPT_SPCPowerControlParameterType(r: ExiReader): WPT_SPCPow
           // WPT_SPCPowerControlParameterType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_SPCPowerControlParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_SPCPowerControlParameterType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_SPCPowerControlParameterType:first");
           }
@@ -6228,7 +6113,7 @@ export function decodeWPT_SPCPowerControlParameterType(r: ExiReader): WPT_SPCPow
           // WPT_SPCPowerControlParameterType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_SPCPowerControlParameterType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_SPCPowerControlParameterType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_SPCPowerControlParameterType:nil-end");
           }
@@ -6242,16 +6127,18 @@ export function decodeWPT_SPCPowerControlParameterType(r: ExiReader): WPT_SPCPow
   }
 }
 
+const EXPECTED_WPT_SPCPowerControlParameterType: readonly string[] = ["SPCPrimaryDeviceCoilCurrentInformation","","SPCPrimaryDeviceCoilCurrentInformation","",""];
+
 function deviationWPT_SPCPowerControlParameterType(r: ExiReader, o: WPT_SPCPowerControlParameterType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_SPCPowerControlParameterType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_SPCPowerControlParameterType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_SPCPowerControlParameterType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_SPCPowerControlParameterType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6265,10 +6152,6 @@ function deviationWPT_SPCPowerControlParameterType(r: ExiReader, o: WPT_SPCPower
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkWPT_SPCPowerControlParameterType(o: WPT_SPCPowerControlParameterType): void {
-  if (o.SPCPrimaryDeviceCoilCurrentInformation === undefined) throw missingField('SPCPrimaryDeviceCoilCurrentInformation');
 }
 
 export function encodeWPT_SPCPowerControlParameterType(w: ExiWriter, o: WPT_SPCPowerControlParameterType): void {
@@ -6389,7 +6272,7 @@ export function decodeWPT_TxRxPackageSpecDataType(r: ExiReader): WPT_TxRxPackage
           // WPT_TxRxPackageSpecDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_TxRxPackageSpecDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_TxRxPackageSpecDataType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_TxRxPackageSpecDataType:first");
           }
@@ -6398,7 +6281,7 @@ export function decodeWPT_TxRxPackageSpecDataType(r: ExiReader): WPT_TxRxPackage
           // WPT_TxRxPackageSpecDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_TxRxPackageSpecDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_TxRxPackageSpecDataType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_TxRxPackageSpecDataType:nil-end");
           }
@@ -6412,16 +6295,18 @@ export function decodeWPT_TxRxPackageSpecDataType(r: ExiReader): WPT_TxRxPackage
   }
 }
 
+const EXPECTED_WPT_TxRxPackageSpecDataType: readonly string[] = ["PulseSequenceOrder","PulseSequenceOrder, PulseSeparationTime","PulseDuration","PackageSeparationTime","","PulseSequenceOrder","",""];
+
 function deviationWPT_TxRxPackageSpecDataType(r: ExiReader, o: WPT_TxRxPackageSpecDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_TxRxPackageSpecDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_TxRxPackageSpecDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_TxRxPackageSpecDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_TxRxPackageSpecDataType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6435,13 +6320,6 @@ function deviationWPT_TxRxPackageSpecDataType(r: ExiReader, o: WPT_TxRxPackageSp
       r.untypedValue();
       return s === 0 ? 5 : s === 6 ? 7 : s;
   }
-}
-
-function checkWPT_TxRxPackageSpecDataType(o: WPT_TxRxPackageSpecDataType): void {
-  if (o.PulseSequenceOrder === undefined || o.PulseSequenceOrder.length < 2) throw missingField('PulseSequenceOrder', 'at least 2 required');
-  if (o.PulseSeparationTime === undefined) throw missingField('PulseSeparationTime');
-  if (o.PulseDuration === undefined) throw missingField('PulseDuration');
-  if (o.PackageSeparationTime === undefined) throw missingField('PackageSeparationTime');
 }
 
 export function encodeWPT_TxRxPackageSpecDataType(w: ExiWriter, o: WPT_TxRxPackageSpecDataType): void {
@@ -6551,7 +6429,7 @@ export function decodeWPT_TxRxPulseOrderType(r: ExiReader): WPT_TxRxPulseOrderTy
           // WPT_TxRxPulseOrderType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_TxRxPulseOrderType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_TxRxPulseOrderType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_TxRxPulseOrderType:first");
           }
@@ -6560,7 +6438,7 @@ export function decodeWPT_TxRxPulseOrderType(r: ExiReader): WPT_TxRxPulseOrderTy
           // WPT_TxRxPulseOrderType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_TxRxPulseOrderType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_TxRxPulseOrderType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_TxRxPulseOrderType:nil-end");
           }
@@ -6574,16 +6452,18 @@ export function decodeWPT_TxRxPulseOrderType(r: ExiReader): WPT_TxRxPulseOrderTy
   }
 }
 
+const EXPECTED_WPT_TxRxPulseOrderType: readonly string[] = ["IndexNumber","TxRxIdentifier","","IndexNumber","",""];
+
 function deviationWPT_TxRxPulseOrderType(r: ExiReader, o: WPT_TxRxPulseOrderType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_TxRxPulseOrderType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_TxRxPulseOrderType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_TxRxPulseOrderType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_TxRxPulseOrderType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6597,11 +6477,6 @@ function deviationWPT_TxRxPulseOrderType(r: ExiReader, o: WPT_TxRxPulseOrderType
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkWPT_TxRxPulseOrderType(o: WPT_TxRxPulseOrderType): void {
-  if (o.IndexNumber === undefined) throw missingField('IndexNumber');
-  if (o.TxRxIdentifier === undefined) throw missingField('TxRxIdentifier');
 }
 
 export function encodeWPT_TxRxPulseOrderType(w: ExiWriter, o: WPT_TxRxPulseOrderType): void {
@@ -6700,7 +6575,7 @@ export function decodeWPT_TxRxSpecDataType(r: ExiReader): WPT_TxRxSpecDataType {
           // WPT_TxRxSpecDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_TxRxSpecDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_TxRxSpecDataType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_TxRxSpecDataType:first");
           }
@@ -6709,7 +6584,7 @@ export function decodeWPT_TxRxSpecDataType(r: ExiReader): WPT_TxRxSpecDataType {
           // WPT_TxRxSpecDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkWPT_TxRxSpecDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationWPT_TxRxSpecDataType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "WPT_TxRxSpecDataType:nil-end");
           }
@@ -6723,16 +6598,18 @@ export function decodeWPT_TxRxSpecDataType(r: ExiReader): WPT_TxRxSpecDataType {
   }
 }
 
+const EXPECTED_WPT_TxRxSpecDataType: readonly string[] = ["TxRxIdentifier","TxRxPosition","TxRxOrientation","","TxRxIdentifier","",""];
+
 function deviationWPT_TxRxSpecDataType(r: ExiReader, o: WPT_TxRxSpecDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkWPT_TxRxSpecDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_WPT_TxRxSpecDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{urn:iso:std:iso:15118:-20:WPT}WPT_TxRxSpecDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_WPT_TxRxSpecDataType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -6746,12 +6623,6 @@ function deviationWPT_TxRxSpecDataType(r: ExiReader, o: WPT_TxRxSpecDataType, s:
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkWPT_TxRxSpecDataType(o: WPT_TxRxSpecDataType): void {
-  if (o.TxRxIdentifier === undefined) throw missingField('TxRxIdentifier');
-  if (o.TxRxPosition === undefined) throw missingField('TxRxPosition');
-  if (o.TxRxOrientation === undefined) throw missingField('TxRxOrientation');
 }
 
 export function encodeWPT_TxRxSpecDataType(w: ExiWriter, o: WPT_TxRxSpecDataType): void {
@@ -7451,16 +7322,16 @@ export const iso20WptSchema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the iso20-wpt schema set uses. */
 export const iso20WptJsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...iso20WptShapes, ...iso20CommonTypesShapes, ...xmldsigShapes };
 
-export function decodeIso20Wpt(bytes: Uint8Array): Iso20WptDocument {
-  return decodeDocument(bytes, iso20WptSchema) as Iso20WptDocument;
+export function decodeIso20Wpt(bytes: Uint8Array, options?: DecodeOptions): Iso20WptDocument {
+  return decodeDocument(bytes, iso20WptSchema, options) as Iso20WptDocument;
 }
 
 export function encodeIso20Wpt(doc: Iso20WptDocument): Uint8Array {
   return encodeDocument(doc, iso20WptSchema);
 }
 
-export function decodeIso20WptFragment(bytes: Uint8Array): Iso20WptFragmentItem[] {
-  return decodeFragment(bytes, iso20WptSchema) as Iso20WptFragmentItem[];
+export function decodeIso20WptFragment(bytes: Uint8Array, options?: DecodeOptions): Iso20WptFragmentItem[] {
+  return decodeFragment(bytes, iso20WptSchema, options) as Iso20WptFragmentItem[];
 }
 
 export function encodeIso20WptFragment(items: readonly Iso20WptFragmentItem[]): Uint8Array {

@@ -3,7 +3,7 @@
 // W3C XML Signature (http://www.w3.org/2000/09/xmldsig#): types, EXI grammars (non-strict, ISO 15118 profile) and codecs.
 
 import { DEV_AT_ANY, DEV_AT_UNTYPED, DEV_EE, DEV_SE_ANY, DEV_XSI_NIL, DEV_XSI_TYPE, ExiError, ExiReader, ExiWriter, KIND_CONTENT, KIND_FIRST, KIND_START, atField, choiceConflict, decodeDocument, decodeFragment, defineSchema, encodeDocument, encodeFragment, entry, excessItems, missingField, notAnObject, readElementFragment, writeElementFragment } from '../runtime/index.js';
-import type { AnyElement, Datatype, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
+import type { AnyElement, Datatype, DecodeOptions, ElementFragmentValue, OneOf, SchemaRuntime } from '../runtime/index.js';
 
 const DT_base640_n: Datatype = { kind: "binary", min: 0, max: 2147483647, lexical: "base64" };
 
@@ -119,7 +119,7 @@ export function decodeCanonicalizationMethodType(r: ExiReader): Canonicalization
           // CanonicalizationMethodType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCanonicalizationMethodType(o); return o;
+            case 0: return o;
             case 1: s = deviationCanonicalizationMethodType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CanonicalizationMethodType:attrs-done");
           }
@@ -128,7 +128,7 @@ export function decodeCanonicalizationMethodType(r: ExiReader): Canonicalization
           // CanonicalizationMethodType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkCanonicalizationMethodType(o); return o;
+            case 0: return o;
             case 1: s = deviationCanonicalizationMethodType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "CanonicalizationMethodType:nil-end");
           }
@@ -142,11 +142,12 @@ export function decodeCanonicalizationMethodType(r: ExiReader): Canonicalization
   }
 }
 
+const EXPECTED_CanonicalizationMethodType: readonly string[] = ["Algorithm","any","any","any","Algorithm","",""];
+
 function deviationCanonicalizationMethodType(r: ExiReader, o: CanonicalizationMethodType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkCanonicalizationMethodType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_CanonicalizationMethodType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}CanonicalizationMethodType");
       return 0;
@@ -183,10 +184,6 @@ function deviationCanonicalizationMethodType(r: ExiReader, o: CanonicalizationMe
       r.untypedValue();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkCanonicalizationMethodType(o: CanonicalizationMethodType): void {
-  if (o.Algorithm === undefined) throw missingField('Algorithm');
 }
 
 export function encodeCanonicalizationMethodType(w: ExiWriter, o: CanonicalizationMethodType): void {
@@ -338,7 +335,7 @@ export function decodeDSAKeyValueType(r: ExiReader): DSAKeyValueType {
           // DSAKeyValueType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDSAKeyValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationDSAKeyValueType(r, o, 9, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DSAKeyValueType:first");
           }
@@ -347,7 +344,7 @@ export function decodeDSAKeyValueType(r: ExiReader): DSAKeyValueType {
           // DSAKeyValueType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDSAKeyValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationDSAKeyValueType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DSAKeyValueType:nil-end");
           }
@@ -361,16 +358,18 @@ export function decodeDSAKeyValueType(r: ExiReader): DSAKeyValueType {
   }
 }
 
+const EXPECTED_DSAKeyValueType: readonly string[] = ["P, G, Y","Q","Y","J, Seed","G, Y","Seed","PgenCounter","","P, G, Y","",""];
+
 function deviationDSAKeyValueType(r: ExiReader, o: DSAKeyValueType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDSAKeyValueType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DSAKeyValueType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}DSAKeyValueType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 9 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_DSAKeyValueType[8]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -384,10 +383,6 @@ function deviationDSAKeyValueType(r: ExiReader, o: DSAKeyValueType, s: number, d
       r.untypedValue();
       return s === 0 ? 8 : s === 9 ? 10 : s;
   }
-}
-
-function checkDSAKeyValueType(o: DSAKeyValueType): void {
-  if (o.Y === undefined) throw missingField('Y');
 }
 
 export function encodeDSAKeyValueType(w: ExiWriter, o: DSAKeyValueType): void {
@@ -522,7 +517,7 @@ export function decodeDigestMethodType(r: ExiReader): DigestMethodType {
           // DigestMethodType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDigestMethodType(o); return o;
+            case 0: return o;
             case 1: s = deviationDigestMethodType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DigestMethodType:attrs-done");
           }
@@ -531,7 +526,7 @@ export function decodeDigestMethodType(r: ExiReader): DigestMethodType {
           // DigestMethodType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkDigestMethodType(o); return o;
+            case 0: return o;
             case 1: s = deviationDigestMethodType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "DigestMethodType:nil-end");
           }
@@ -545,11 +540,12 @@ export function decodeDigestMethodType(r: ExiReader): DigestMethodType {
   }
 }
 
+const EXPECTED_DigestMethodType: readonly string[] = ["Algorithm","any","any","any","Algorithm","",""];
+
 function deviationDigestMethodType(r: ExiReader, o: DigestMethodType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkDigestMethodType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_DigestMethodType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}DigestMethodType");
       return 0;
@@ -586,10 +582,6 @@ function deviationDigestMethodType(r: ExiReader, o: DigestMethodType, s: number,
       r.untypedValue();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkDigestMethodType(o: DigestMethodType): void {
-  if (o.Algorithm === undefined) throw missingField('Algorithm');
 }
 
 export function encodeDigestMethodType(w: ExiWriter, o: DigestMethodType): void {
@@ -851,7 +843,7 @@ export function decodeKeyInfoType(r: ExiReader): KeyInfoType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 12; continue;
-            case 1: checkKeyInfoType(o); return o;
+            case 1: return o;
             case 2: s = deviationKeyInfoType(r, o, 11, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "KeyInfoType:first");
           }
@@ -860,7 +852,7 @@ export function decodeKeyInfoType(r: ExiReader): KeyInfoType {
           // KeyInfoType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkKeyInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationKeyInfoType(r, o, 12, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "KeyInfoType:attrs-done");
           }
@@ -869,7 +861,7 @@ export function decodeKeyInfoType(r: ExiReader): KeyInfoType {
           // KeyInfoType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkKeyInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationKeyInfoType(r, o, 13, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "KeyInfoType:nil-end");
           }
@@ -883,16 +875,18 @@ export function decodeKeyInfoType(r: ExiReader): KeyInfoType {
   }
 }
 
+const EXPECTED_KeyInfoType: readonly string[] = ["Id, KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData, any","Id","",""];
+
 function deviationKeyInfoType(r: ExiReader, o: KeyInfoType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkKeyInfoType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_KeyInfoType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}KeyInfoType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 11 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_KeyInfoType[10]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -924,9 +918,6 @@ function deviationKeyInfoType(r: ExiReader, o: KeyInfoType, s: number, d: number
       r.untypedValue();
       return s === 0 || s === 1 ? 10 : s === 11 || s === 12 ? 13 : s;
   }
-}
-
-function checkKeyInfoType(_o: KeyInfoType): void {
 }
 
 export function encodeKeyInfoType(w: ExiWriter, o: KeyInfoType): void {
@@ -1220,7 +1211,7 @@ export function decodeKeyValueType(r: ExiReader): KeyValueType {
           // KeyValueType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkKeyValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationKeyValueType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "KeyValueType:first");
           }
@@ -1229,7 +1220,7 @@ export function decodeKeyValueType(r: ExiReader): KeyValueType {
           // KeyValueType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkKeyValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationKeyValueType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "KeyValueType:nil-end");
           }
@@ -1243,16 +1234,18 @@ export function decodeKeyValueType(r: ExiReader): KeyValueType {
   }
 }
 
+const EXPECTED_KeyValueType: readonly string[] = ["DSAKeyValue, RSAKeyValue, any","","","","DSAKeyValue, RSAKeyValue, any","",""];
+
 function deviationKeyValueType(r: ExiReader, o: KeyValueType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkKeyValueType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_KeyValueType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}KeyValueType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_KeyValueType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1266,9 +1259,6 @@ function deviationKeyValueType(r: ExiReader, o: KeyValueType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 4 : s === 5 ? 6 : s;
   }
-}
-
-function checkKeyValueType(_o: KeyValueType): void {
 }
 
 export function encodeKeyValueType(w: ExiWriter, o: KeyValueType): void {
@@ -1371,7 +1361,7 @@ export function decodeManifestType(r: ExiReader): ManifestType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 5; continue;
-            case 1: checkManifestType(o); return o;
+            case 1: return o;
             case 2: s = deviationManifestType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ManifestType:first");
           }
@@ -1380,7 +1370,7 @@ export function decodeManifestType(r: ExiReader): ManifestType {
           // ManifestType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkManifestType(o); return o;
+            case 0: return o;
             case 1: s = deviationManifestType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ManifestType:attrs-done");
           }
@@ -1389,7 +1379,7 @@ export function decodeManifestType(r: ExiReader): ManifestType {
           // ManifestType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkManifestType(o); return o;
+            case 0: return o;
             case 1: s = deviationManifestType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ManifestType:nil-end");
           }
@@ -1403,16 +1393,18 @@ export function decodeManifestType(r: ExiReader): ManifestType {
   }
 }
 
+const EXPECTED_ManifestType: readonly string[] = ["Id, Reference","Reference","Reference","Reference","Id","",""];
+
 function deviationManifestType(r: ExiReader, o: ManifestType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkManifestType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ManifestType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}ManifestType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ManifestType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1444,10 +1436,6 @@ function deviationManifestType(r: ExiReader, o: ManifestType, s: number, d: numb
       r.untypedValue();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkManifestType(o: ManifestType): void {
-  if (o.Reference === undefined || o.Reference.length < 1) throw missingField('Reference');
 }
 
 export function encodeManifestType(w: ExiWriter, o: ManifestType): void {
@@ -1581,7 +1569,7 @@ export function decodeObjectType(r: ExiReader): ObjectType {
             case 0: f = 'Encoding'; o.Encoding = r.stringIn(0, 2147483647); s = 7; continue;
             case 1: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 8; continue;
             case 2: f = 'MimeType'; o.MimeType = r.stringIn(0, 2147483647); s = 9; continue;
-            case 3: checkObjectType(o); return o;
+            case 3: return o;
             case 4: s = deviationObjectType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ObjectType:first");
           }
@@ -1592,7 +1580,7 @@ export function decodeObjectType(r: ExiReader): ObjectType {
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 8; continue;
             case 1: f = 'MimeType'; o.MimeType = r.stringIn(0, 2147483647); s = 9; continue;
-            case 2: checkObjectType(o); return o;
+            case 2: return o;
             case 3: s = deviationObjectType(r, o, 7, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ObjectType:@Id");
           }
@@ -1602,7 +1590,7 @@ export function decodeObjectType(r: ExiReader): ObjectType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'MimeType'; o.MimeType = r.stringIn(0, 2147483647); s = 9; continue;
-            case 1: checkObjectType(o); return o;
+            case 1: return o;
             case 2: s = deviationObjectType(r, o, 8, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ObjectType:@MimeType");
           }
@@ -1611,7 +1599,7 @@ export function decodeObjectType(r: ExiReader): ObjectType {
           // ObjectType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkObjectType(o); return o;
+            case 0: return o;
             case 1: s = deviationObjectType(r, o, 9, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ObjectType:attrs-done");
           }
@@ -1620,7 +1608,7 @@ export function decodeObjectType(r: ExiReader): ObjectType {
           // ObjectType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkObjectType(o); return o;
+            case 0: return o;
             case 1: s = deviationObjectType(r, o, 10, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ObjectType:nil-end");
           }
@@ -1634,11 +1622,12 @@ export function decodeObjectType(r: ExiReader): ObjectType {
   }
 }
 
+const EXPECTED_ObjectType: readonly string[] = ["Encoding, Id, MimeType, any","Id, MimeType, any","MimeType, any","any","any","any","Encoding, Id, MimeType","Id, MimeType","MimeType","",""];
+
 function deviationObjectType(r: ExiReader, o: ObjectType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkObjectType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ObjectType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}ObjectType");
       return 0;
@@ -1725,9 +1714,6 @@ function deviationObjectType(r: ExiReader, o: ObjectType, s: number, d: number):
       r.untypedValue();
       return s === 0 || s === 1 || s === 2 || s === 3 ? 5 : s === 6 || s === 7 || s === 8 || s === 9 ? 10 : s;
   }
-}
-
-function checkObjectType(_o: ObjectType): void {
 }
 
 export function encodeObjectType(w: ExiWriter, o: ObjectType): void {
@@ -1879,7 +1865,7 @@ export function decodePGPDataType(r: ExiReader): PGPDataType {
           // PGPDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPGPDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationPGPDataType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PGPDataType:first");
           }
@@ -1888,7 +1874,7 @@ export function decodePGPDataType(r: ExiReader): PGPDataType {
           // PGPDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkPGPDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationPGPDataType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "PGPDataType:nil-end");
           }
@@ -1902,16 +1888,18 @@ export function decodePGPDataType(r: ExiReader): PGPDataType {
   }
 }
 
+const EXPECTED_PGPDataType: readonly string[] = ["PGPKeyID, PGPKeyPacket","PGPKeyPacket, any","any","any","any","any","PGPKeyID, PGPKeyPacket","",""];
+
 function deviationPGPDataType(r: ExiReader, o: PGPDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkPGPDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_PGPDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}PGPDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_PGPDataType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -1925,9 +1913,6 @@ function deviationPGPDataType(r: ExiReader, o: PGPDataType, s: number, d: number
       r.untypedValue();
       return s === 0 ? 6 : s === 7 ? 8 : s;
   }
-}
-
-function checkPGPDataType(_o: PGPDataType): void {
 }
 
 export function encodePGPDataType(w: ExiWriter, o: PGPDataType): void {
@@ -2050,7 +2035,7 @@ export function decodeRSAKeyValueType(r: ExiReader): RSAKeyValueType {
           // RSAKeyValueType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRSAKeyValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationRSAKeyValueType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RSAKeyValueType:first");
           }
@@ -2059,7 +2044,7 @@ export function decodeRSAKeyValueType(r: ExiReader): RSAKeyValueType {
           // RSAKeyValueType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRSAKeyValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationRSAKeyValueType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RSAKeyValueType:nil-end");
           }
@@ -2073,16 +2058,18 @@ export function decodeRSAKeyValueType(r: ExiReader): RSAKeyValueType {
   }
 }
 
+const EXPECTED_RSAKeyValueType: readonly string[] = ["Modulus","Exponent","","Modulus","",""];
+
 function deviationRSAKeyValueType(r: ExiReader, o: RSAKeyValueType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkRSAKeyValueType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_RSAKeyValueType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}RSAKeyValueType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_RSAKeyValueType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2096,11 +2083,6 @@ function deviationRSAKeyValueType(r: ExiReader, o: RSAKeyValueType, s: number, d
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkRSAKeyValueType(o: RSAKeyValueType): void {
-  if (o.Modulus === undefined) throw missingField('Modulus');
-  if (o.Exponent === undefined) throw missingField('Exponent');
 }
 
 export function encodeRSAKeyValueType(w: ExiWriter, o: RSAKeyValueType): void {
@@ -2243,7 +2225,7 @@ export function decodeReferenceType(r: ExiReader): ReferenceType {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 9; continue;
             case 1: f = 'Type'; o.Type = r.stringIn(0, 2147483647); s = 10; continue;
             case 2: f = 'URI'; o.URI = r.stringIn(0, 2147483647); s = 11; continue;
-            case 3: checkReferenceType(o); return o;
+            case 3: return o;
             case 4: s = deviationReferenceType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ReferenceType:first");
           }
@@ -2254,7 +2236,7 @@ export function decodeReferenceType(r: ExiReader): ReferenceType {
           switch (c) {
             case 0: f = 'Type'; o.Type = r.stringIn(0, 2147483647); s = 10; continue;
             case 1: f = 'URI'; o.URI = r.stringIn(0, 2147483647); s = 11; continue;
-            case 2: checkReferenceType(o); return o;
+            case 2: return o;
             case 3: s = deviationReferenceType(r, o, 9, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ReferenceType:@Type");
           }
@@ -2264,7 +2246,7 @@ export function decodeReferenceType(r: ExiReader): ReferenceType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'URI'; o.URI = r.stringIn(0, 2147483647); s = 11; continue;
-            case 1: checkReferenceType(o); return o;
+            case 1: return o;
             case 2: s = deviationReferenceType(r, o, 10, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ReferenceType:@URI");
           }
@@ -2273,7 +2255,7 @@ export function decodeReferenceType(r: ExiReader): ReferenceType {
           // ReferenceType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkReferenceType(o); return o;
+            case 0: return o;
             case 1: s = deviationReferenceType(r, o, 11, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ReferenceType:attrs-done");
           }
@@ -2282,7 +2264,7 @@ export function decodeReferenceType(r: ExiReader): ReferenceType {
           // ReferenceType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkReferenceType(o); return o;
+            case 0: return o;
             case 1: s = deviationReferenceType(r, o, 12, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "ReferenceType:nil-end");
           }
@@ -2296,16 +2278,18 @@ export function decodeReferenceType(r: ExiReader): ReferenceType {
   }
 }
 
+const EXPECTED_ReferenceType: readonly string[] = ["Id, Type, URI, Transforms, DigestMethod","Type, URI, Transforms, DigestMethod","URI, Transforms, DigestMethod","Transforms, DigestMethod","DigestMethod","DigestValue","","Transforms, DigestMethod","Id, Type, URI","Type, URI","URI","",""];
+
 function deviationReferenceType(r: ExiReader, o: ReferenceType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkReferenceType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_ReferenceType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}ReferenceType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_ReferenceType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2387,11 +2371,6 @@ function deviationReferenceType(r: ExiReader, o: ReferenceType, s: number, d: nu
       r.untypedValue();
       return s === 0 || s === 1 || s === 2 || s === 3 ? 7 : s === 8 || s === 9 || s === 10 || s === 11 ? 12 : s;
   }
-}
-
-function checkReferenceType(o: ReferenceType): void {
-  if (o.DigestMethod === undefined) throw missingField('DigestMethod');
-  if (o.DigestValue === undefined) throw missingField('DigestValue');
 }
 
 export function encodeReferenceType(w: ExiWriter, o: ReferenceType): void {
@@ -2529,7 +2508,7 @@ export function decodeRetrievalMethodType(r: ExiReader): RetrievalMethodType {
           switch (c) {
             case 0: f = 'Type'; o.Type = r.stringIn(0, 2147483647); s = 6; continue;
             case 1: f = 'URI'; o.URI = r.stringIn(0, 2147483647); s = 7; continue;
-            case 2: checkRetrievalMethodType(o); return o;
+            case 2: return o;
             case 3: s = deviationRetrievalMethodType(r, o, 5, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RetrievalMethodType:first");
           }
@@ -2539,7 +2518,7 @@ export function decodeRetrievalMethodType(r: ExiReader): RetrievalMethodType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'URI'; o.URI = r.stringIn(0, 2147483647); s = 7; continue;
-            case 1: checkRetrievalMethodType(o); return o;
+            case 1: return o;
             case 2: s = deviationRetrievalMethodType(r, o, 6, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RetrievalMethodType:@URI");
           }
@@ -2548,7 +2527,7 @@ export function decodeRetrievalMethodType(r: ExiReader): RetrievalMethodType {
           // RetrievalMethodType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRetrievalMethodType(o); return o;
+            case 0: return o;
             case 1: s = deviationRetrievalMethodType(r, o, 7, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RetrievalMethodType:attrs-done");
           }
@@ -2557,7 +2536,7 @@ export function decodeRetrievalMethodType(r: ExiReader): RetrievalMethodType {
           // RetrievalMethodType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkRetrievalMethodType(o); return o;
+            case 0: return o;
             case 1: s = deviationRetrievalMethodType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "RetrievalMethodType:nil-end");
           }
@@ -2571,11 +2550,12 @@ export function decodeRetrievalMethodType(r: ExiReader): RetrievalMethodType {
   }
 }
 
+const EXPECTED_RetrievalMethodType: readonly string[] = ["Type, URI, Transforms","URI, Transforms","Transforms","","Transforms","Type, URI","URI","",""];
+
 function deviationRetrievalMethodType(r: ExiReader, o: RetrievalMethodType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkRetrievalMethodType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_RetrievalMethodType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}RetrievalMethodType");
       return 0;
@@ -2634,9 +2614,6 @@ function deviationRetrievalMethodType(r: ExiReader, o: RetrievalMethodType, s: n
       r.untypedValue();
       return s === 0 || s === 1 || s === 2 ? 4 : s === 5 || s === 6 || s === 7 ? 8 : s;
   }
-}
-
-function checkRetrievalMethodType(_o: RetrievalMethodType): void {
 }
 
 export function encodeRetrievalMethodType(w: ExiWriter, o: RetrievalMethodType): void {
@@ -2739,7 +2716,7 @@ export function decodeSPKIDataType(r: ExiReader): SPKIDataType {
           // SPKIDataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSPKIDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationSPKIDataType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SPKIDataType:first");
           }
@@ -2748,7 +2725,7 @@ export function decodeSPKIDataType(r: ExiReader): SPKIDataType {
           // SPKIDataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSPKIDataType(o); return o;
+            case 0: return o;
             case 1: s = deviationSPKIDataType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SPKIDataType:nil-end");
           }
@@ -2762,16 +2739,18 @@ export function decodeSPKIDataType(r: ExiReader): SPKIDataType {
   }
 }
 
+const EXPECTED_SPKIDataType: readonly string[] = ["SPKISexp","SPKISexp, any","SPKISexp","SPKISexp","",""];
+
 function deviationSPKIDataType(r: ExiReader, o: SPKIDataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSPKIDataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SPKIDataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}SPKIDataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SPKIDataType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -2785,10 +2764,6 @@ function deviationSPKIDataType(r: ExiReader, o: SPKIDataType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkSPKIDataType(o: SPKIDataType): void {
-  if (o.SPKISexp === undefined || o.SPKISexp.length < 1) throw missingField('SPKISexp');
 }
 
 export function encodeSPKIDataType(w: ExiWriter, o: SPKIDataType): void {
@@ -2915,7 +2890,7 @@ export function decodeSignatureMethodType(r: ExiReader): SignatureMethodType {
           // SignatureMethodType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignatureMethodType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignatureMethodType(r, o, 6, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignatureMethodType:attrs-done");
           }
@@ -2924,7 +2899,7 @@ export function decodeSignatureMethodType(r: ExiReader): SignatureMethodType {
           // SignatureMethodType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignatureMethodType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignatureMethodType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignatureMethodType:nil-end");
           }
@@ -2938,11 +2913,12 @@ export function decodeSignatureMethodType(r: ExiReader): SignatureMethodType {
   }
 }
 
+const EXPECTED_SignatureMethodType: readonly string[] = ["Algorithm","HMACOutputLength, any","any","any","HMACOutputLength, any","Algorithm","",""];
+
 function deviationSignatureMethodType(r: ExiReader, o: SignatureMethodType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignatureMethodType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignatureMethodType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}SignatureMethodType");
       return 0;
@@ -2979,10 +2955,6 @@ function deviationSignatureMethodType(r: ExiReader, o: SignatureMethodType, s: n
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
-}
-
-function checkSignatureMethodType(o: SignatureMethodType): void {
-  if (o.Algorithm === undefined) throw missingField('Algorithm');
 }
 
 export function encodeSignatureMethodType(w: ExiWriter, o: SignatureMethodType): void {
@@ -3087,7 +3059,7 @@ export function decodeSignaturePropertiesType(r: ExiReader): SignatureProperties
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 5; continue;
-            case 1: checkSignaturePropertiesType(o); return o;
+            case 1: return o;
             case 2: s = deviationSignaturePropertiesType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignaturePropertiesType:first");
           }
@@ -3096,7 +3068,7 @@ export function decodeSignaturePropertiesType(r: ExiReader): SignatureProperties
           // SignaturePropertiesType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignaturePropertiesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignaturePropertiesType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignaturePropertiesType:attrs-done");
           }
@@ -3105,7 +3077,7 @@ export function decodeSignaturePropertiesType(r: ExiReader): SignatureProperties
           // SignaturePropertiesType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignaturePropertiesType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignaturePropertiesType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignaturePropertiesType:nil-end");
           }
@@ -3119,16 +3091,18 @@ export function decodeSignaturePropertiesType(r: ExiReader): SignatureProperties
   }
 }
 
+const EXPECTED_SignaturePropertiesType: readonly string[] = ["Id, SignatureProperty","SignatureProperty","SignatureProperty","SignatureProperty","Id","",""];
+
 function deviationSignaturePropertiesType(r: ExiReader, o: SignaturePropertiesType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignaturePropertiesType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignaturePropertiesType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}SignaturePropertiesType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SignaturePropertiesType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3160,10 +3134,6 @@ function deviationSignaturePropertiesType(r: ExiReader, o: SignaturePropertiesTy
       r.untypedValue();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkSignaturePropertiesType(o: SignaturePropertiesType): void {
-  if (o.SignatureProperty === undefined || o.SignatureProperty.length < 1) throw missingField('SignatureProperty');
 }
 
 export function encodeSignaturePropertiesType(w: ExiWriter, o: SignaturePropertiesType): void {
@@ -3290,7 +3260,7 @@ export function decodeSignaturePropertyType(r: ExiReader): SignaturePropertyType
           // SignaturePropertyType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignaturePropertyType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignaturePropertyType(r, o, 7, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignaturePropertyType:attrs-done");
           }
@@ -3299,7 +3269,7 @@ export function decodeSignaturePropertyType(r: ExiReader): SignaturePropertyType
           // SignaturePropertyType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignaturePropertyType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignaturePropertyType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignaturePropertyType:nil-end");
           }
@@ -3313,16 +3283,18 @@ export function decodeSignaturePropertyType(r: ExiReader): SignaturePropertyType
   }
 }
 
+const EXPECTED_SignaturePropertyType: readonly string[] = ["Id, Target","Target","any","any","any","Id, Target","Target","",""];
+
 function deviationSignaturePropertyType(r: ExiReader, o: SignaturePropertyType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignaturePropertyType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignaturePropertyType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}SignaturePropertyType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 5 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SignaturePropertyType[4]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3376,10 +3348,6 @@ function deviationSignaturePropertyType(r: ExiReader, o: SignaturePropertyType, 
       r.untypedValue();
       return s === 0 || s === 1 || s === 2 ? 4 : s === 5 || s === 6 || s === 7 ? 8 : s;
   }
-}
-
-function checkSignaturePropertyType(o: SignaturePropertyType): void {
-  if (o.Target === undefined) throw missingField('Target');
 }
 
 export function encodeSignaturePropertyType(w: ExiWriter, o: SignaturePropertyType): void {
@@ -3513,7 +3481,7 @@ export function decodeSignatureType(r: ExiReader): SignatureType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 8; continue;
-            case 1: checkSignatureType(o); return o;
+            case 1: return o;
             case 2: s = deviationSignatureType(r, o, 7, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignatureType:first");
           }
@@ -3522,7 +3490,7 @@ export function decodeSignatureType(r: ExiReader): SignatureType {
           // SignatureType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignatureType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignatureType(r, o, 8, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignatureType:attrs-done");
           }
@@ -3531,7 +3499,7 @@ export function decodeSignatureType(r: ExiReader): SignatureType {
           // SignatureType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignatureType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignatureType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignatureType:nil-end");
           }
@@ -3545,16 +3513,18 @@ export function decodeSignatureType(r: ExiReader): SignatureType {
   }
 }
 
+const EXPECTED_SignatureType: readonly string[] = ["Id, SignedInfo","SignedInfo","SignatureValue","KeyInfo, Object","Object","Object","SignedInfo","Id","",""];
+
 function deviationSignatureType(r: ExiReader, o: SignatureType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignatureType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignatureType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}SignatureType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 7 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SignatureType[6]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3586,11 +3556,6 @@ function deviationSignatureType(r: ExiReader, o: SignatureType, s: number, d: nu
       r.untypedValue();
       return s === 0 || s === 1 ? 6 : s === 7 || s === 8 ? 9 : s;
   }
-}
-
-function checkSignatureType(o: SignatureType): void {
-  if (o.SignedInfo === undefined) throw missingField('SignedInfo');
-  if (o.SignatureValue === undefined) throw missingField('SignatureValue');
 }
 
 export function encodeSignatureType(w: ExiWriter, o: SignatureType): void {
@@ -3705,7 +3670,7 @@ export function decodeSignatureValueType(r: ExiReader): SignatureValueType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 5; continue;
-            case 1: checkSignatureValueType(o); return o;
+            case 1: return o;
             case 2: s = deviationSignatureValueType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignatureValueType:first");
           }
@@ -3714,7 +3679,7 @@ export function decodeSignatureValueType(r: ExiReader): SignatureValueType {
           // SignatureValueType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignatureValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignatureValueType(r, o, 5, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignatureValueType:attrs-done");
           }
@@ -3723,7 +3688,7 @@ export function decodeSignatureValueType(r: ExiReader): SignatureValueType {
           // SignatureValueType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignatureValueType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignatureValueType(r, o, 6, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignatureValueType:nil-end");
           }
@@ -3737,16 +3702,18 @@ export function decodeSignatureValueType(r: ExiReader): SignatureValueType {
   }
 }
 
+const EXPECTED_SignatureValueType: readonly string[] = ["Id, value","value","","value","Id","",""];
+
 function deviationSignatureValueType(r: ExiReader, o: SignatureValueType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignatureValueType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignatureValueType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}SignatureValueType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SignatureValueType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3778,10 +3745,6 @@ function deviationSignatureValueType(r: ExiReader, o: SignatureValueType, s: num
       o.value = r.untypedAs(DT_base640_n) as Uint8Array;
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
-}
-
-function checkSignatureValueType(o: SignatureValueType): void {
-  if (o.value === undefined) throw missingField('value');
 }
 
 export function encodeSignatureValueType(w: ExiWriter, o: SignatureValueType): void {
@@ -3894,7 +3857,7 @@ export function decodeSignedInfoType(r: ExiReader): SignedInfoType {
           const c = r.code(2, 2, 1);
           switch (c) {
             case 0: f = 'Id'; o.Id = r.stringIn(0, 2147483647); s = 7; continue;
-            case 1: checkSignedInfoType(o); return o;
+            case 1: return o;
             case 2: s = deviationSignedInfoType(r, o, 6, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedInfoType:first");
           }
@@ -3903,7 +3866,7 @@ export function decodeSignedInfoType(r: ExiReader): SignedInfoType {
           // SignedInfoType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignedInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignedInfoType(r, o, 7, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedInfoType:attrs-done");
           }
@@ -3912,7 +3875,7 @@ export function decodeSignedInfoType(r: ExiReader): SignedInfoType {
           // SignedInfoType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkSignedInfoType(o); return o;
+            case 0: return o;
             case 1: s = deviationSignedInfoType(r, o, 8, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "SignedInfoType:nil-end");
           }
@@ -3926,16 +3889,18 @@ export function decodeSignedInfoType(r: ExiReader): SignedInfoType {
   }
 }
 
+const EXPECTED_SignedInfoType: readonly string[] = ["Id, CanonicalizationMethod","CanonicalizationMethod","SignatureMethod","Reference","Reference","CanonicalizationMethod","Id","",""];
+
 function deviationSignedInfoType(r: ExiReader, o: SignedInfoType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkSignedInfoType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_SignedInfoType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}SignedInfoType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 6 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_SignedInfoType[5]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -3967,12 +3932,6 @@ function deviationSignedInfoType(r: ExiReader, o: SignedInfoType, s: number, d: 
       r.untypedValue();
       return s === 0 || s === 1 ? 5 : s === 6 || s === 7 ? 8 : s;
   }
-}
-
-function checkSignedInfoType(o: SignedInfoType): void {
-  if (o.CanonicalizationMethod === undefined) throw missingField('CanonicalizationMethod');
-  if (o.SignatureMethod === undefined) throw missingField('SignatureMethod');
-  if (o.Reference === undefined || o.Reference.length < 1) throw missingField('Reference');
 }
 
 export function encodeSignedInfoType(w: ExiWriter, o: SignedInfoType): void {
@@ -4106,7 +4065,7 @@ export function decodeTransformType(r: ExiReader): TransformType {
           // TransformType:attrs-done (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTransformType(o); return o;
+            case 0: return o;
             case 1: s = deviationTransformType(r, o, 6, r.secondLevel(KIND_START, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TransformType:attrs-done");
           }
@@ -4115,7 +4074,7 @@ export function decodeTransformType(r: ExiReader): TransformType {
           // TransformType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTransformType(o); return o;
+            case 0: return o;
             case 1: s = deviationTransformType(r, o, 7, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TransformType:nil-end");
           }
@@ -4129,11 +4088,12 @@ export function decodeTransformType(r: ExiReader): TransformType {
   }
 }
 
+const EXPECTED_TransformType: readonly string[] = ["Algorithm","XPath, any","XPath, any","XPath, any","XPath, any","Algorithm","",""];
+
 function deviationTransformType(r: ExiReader, o: TransformType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkTransformType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_TransformType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}TransformType");
       return 0;
@@ -4170,10 +4130,6 @@ function deviationTransformType(r: ExiReader, o: TransformType, s: number, d: nu
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
-}
-
-function checkTransformType(o: TransformType): void {
-  if (o.Algorithm === undefined) throw missingField('Algorithm');
 }
 
 export function encodeTransformType(w: ExiWriter, o: TransformType): void {
@@ -4272,7 +4228,7 @@ export function decodeTransformsType(r: ExiReader): TransformsType {
           // TransformsType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTransformsType(o); return o;
+            case 0: return o;
             case 1: s = deviationTransformsType(r, o, 3, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TransformsType:first");
           }
@@ -4281,7 +4237,7 @@ export function decodeTransformsType(r: ExiReader): TransformsType {
           // TransformsType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkTransformsType(o); return o;
+            case 0: return o;
             case 1: s = deviationTransformsType(r, o, 4, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "TransformsType:nil-end");
           }
@@ -4295,16 +4251,18 @@ export function decodeTransformsType(r: ExiReader): TransformsType {
   }
 }
 
+const EXPECTED_TransformsType: readonly string[] = ["Transform","Transform","Transform","",""];
+
 function deviationTransformsType(r: ExiReader, o: TransformsType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkTransformsType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_TransformsType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}TransformsType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 3 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_TransformsType[2]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4318,10 +4276,6 @@ function deviationTransformsType(r: ExiReader, o: TransformsType, s: number, d: 
       r.untypedValue();
       return s === 0 ? 2 : s === 3 ? 4 : s;
   }
-}
-
-function checkTransformsType(o: TransformsType): void {
-  if (o.Transform === undefined || o.Transform.length < 1) throw missingField('Transform');
 }
 
 export function encodeTransformsType(w: ExiWriter, o: TransformsType): void {
@@ -4494,7 +4448,7 @@ export function decodeX509DataType(r: ExiReader): X509DataType {
           // X509DataType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkX509DataType(o); return o;
+            case 0: return o;
             case 1: s = deviationX509DataType(r, o, 8, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "X509DataType:first");
           }
@@ -4503,7 +4457,7 @@ export function decodeX509DataType(r: ExiReader): X509DataType {
           // X509DataType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkX509DataType(o); return o;
+            case 0: return o;
             case 1: s = deviationX509DataType(r, o, 9, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "X509DataType:nil-end");
           }
@@ -4517,16 +4471,18 @@ export function decodeX509DataType(r: ExiReader): X509DataType {
   }
 }
 
+const EXPECTED_X509DataType: readonly string[] = ["X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL, any","X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL, any","X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL, any","X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL, any","X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL, any","X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL, any","X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL, any","X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL, any","",""];
+
 function deviationX509DataType(r: ExiReader, o: X509DataType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkX509DataType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_X509DataType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}X509DataType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 8 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_X509DataType[7]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4540,9 +4496,6 @@ function deviationX509DataType(r: ExiReader, o: X509DataType, s: number, d: numb
       r.untypedValue();
       return s === 0 ? 7 : s === 8 ? 9 : s;
   }
-}
-
-function checkX509DataType(_o: X509DataType): void {
 }
 
 export function encodeX509DataType(w: ExiWriter, o: X509DataType): void {
@@ -4734,7 +4687,7 @@ export function decodeX509IssuerSerialType(r: ExiReader): X509IssuerSerialType {
           // X509IssuerSerialType:first (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkX509IssuerSerialType(o); return o;
+            case 0: return o;
             case 1: s = deviationX509IssuerSerialType(r, o, 4, r.secondLevel(KIND_FIRST, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "X509IssuerSerialType:first");
           }
@@ -4743,7 +4696,7 @@ export function decodeX509IssuerSerialType(r: ExiReader): X509IssuerSerialType {
           // X509IssuerSerialType:nil-end (xsi:nil)
           const c = r.code(1, 1, 0);
           switch (c) {
-            case 0: checkX509IssuerSerialType(o); return o;
+            case 0: return o;
             case 1: s = deviationX509IssuerSerialType(r, o, 5, r.secondLevel(KIND_CONTENT, true)); if (s < 0) return o; continue;
             default: throw r.badEvent(c, "X509IssuerSerialType:nil-end");
           }
@@ -4757,16 +4710,18 @@ export function decodeX509IssuerSerialType(r: ExiReader): X509IssuerSerialType {
   }
 }
 
+const EXPECTED_X509IssuerSerialType: readonly string[] = ["X509IssuerName","X509SerialNumber","","X509IssuerName","",""];
+
 function deviationX509IssuerSerialType(r: ExiReader, o: X509IssuerSerialType, s: number, d: number): number {
   switch (d) {
     case DEV_EE:
-      checkX509IssuerSerialType(o);
-      return -1;
+      throw r.endsEarly(EXPECTED_X509IssuerSerialType[s]!);
     case DEV_XSI_TYPE:
       r.xsiType("T{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType");
       return 0;
     case DEV_XSI_NIL:
-      return r.xsiNil() ? 4 : s;
+      if (r.xsiNil()) throw r.endsEarly(EXPECTED_X509IssuerSerialType[3]!);
+      return s;
     case DEV_AT_ANY:
       r.readAttribute();
       return s;
@@ -4780,11 +4735,6 @@ function deviationX509IssuerSerialType(r: ExiReader, o: X509IssuerSerialType, s:
       r.untypedValue();
       return s === 0 ? 3 : s === 4 ? 5 : s;
   }
-}
-
-function checkX509IssuerSerialType(o: X509IssuerSerialType): void {
-  if (o.X509IssuerName === undefined) throw missingField('X509IssuerName');
-  if (o.X509SerialNumber === undefined) throw missingField('X509SerialNumber');
 }
 
 export function encodeX509IssuerSerialType(w: ExiWriter, o: X509IssuerSerialType): void {
@@ -5064,16 +5014,16 @@ export const xmldsigSchema: SchemaRuntime = defineSchema({
 /** JSON shapes of every complex type the xmldsig schema set uses. */
 export const xmldsigJsonShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...xmldsigShapes };
 
-export function decodeXmldsig(bytes: Uint8Array): XmldsigDocument {
-  return decodeDocument(bytes, xmldsigSchema) as XmldsigDocument;
+export function decodeXmldsig(bytes: Uint8Array, options?: DecodeOptions): XmldsigDocument {
+  return decodeDocument(bytes, xmldsigSchema, options) as XmldsigDocument;
 }
 
 export function encodeXmldsig(doc: XmldsigDocument): Uint8Array {
   return encodeDocument(doc, xmldsigSchema);
 }
 
-export function decodeXmldsigFragment(bytes: Uint8Array): XmldsigFragmentItem[] {
-  return decodeFragment(bytes, xmldsigSchema) as XmldsigFragmentItem[];
+export function decodeXmldsigFragment(bytes: Uint8Array, options?: DecodeOptions): XmldsigFragmentItem[] {
+  return decodeFragment(bytes, xmldsigSchema, options) as XmldsigFragmentItem[];
 }
 
 export function encodeXmldsigFragment(items: readonly XmldsigFragmentItem[]): Uint8Array {

@@ -5,12 +5,21 @@ import { ExiReader } from './exiReader.js';
 import { ExiWriter } from './exiWriter.js';
 import { qnameKey, type ElementEntry, type SchemaRuntime } from './schemaRuntime.js';
 
-/** Largest stream accepted: far above the ISO 15118 V2GTP payloads (CertificateInstallationRes ≈ 5 kB). */
+/**
+ * Largest stream decoded by default: far above real ISO 15118 payloads (a CertificateInstallationRes is about 5 kB),
+ * though a message grown to every maxOccurs of its schema can be larger; callers that want those pass `maxBytes`.
+ */
 export const MAX_STREAM_BYTES = 1 << 20;
 
-function reader(bytes: Uint8Array, schema: SchemaRuntime): ExiReader {
+export interface DecodeOptions {
+  /** Refuse longer streams before reading them (default MAX_STREAM_BYTES). */
+  readonly maxBytes?: number;
+}
+
+function reader(bytes: Uint8Array, schema: SchemaRuntime, options: DecodeOptions): ExiReader {
   if (!(bytes instanceof Uint8Array)) throw new ExiError('input', 'an EXI stream is a Uint8Array');
-  if (bytes.length > MAX_STREAM_BYTES) throw new ExiError('value', `stream of ${bytes.length} bytes, at most ${MAX_STREAM_BYTES} accepted`);
+  const max = options.maxBytes ?? MAX_STREAM_BYTES;
+  if (bytes.length > max) throw new ExiError('value', `stream of ${bytes.length} bytes, at most ${max} accepted`);
   const r = new ExiReader(bytes, schema);
   r.header();
   return r;
@@ -40,8 +49,8 @@ function decodeWildcardRoot(r: ExiReader): Record<string, unknown> {
   return decodeEntry(r, g);
 }
 
-export function decodeDocument(bytes: Uint8Array, schema: SchemaRuntime): Record<string, unknown> {
-  const r = reader(bytes, schema);
+export function decodeDocument(bytes: Uint8Array, schema: SchemaRuntime, options: DecodeOptions = {}): Record<string, unknown> {
+  const r = reader(bytes, schema, options);
   const { entries, bits } = schema.document;
   const c = r.bits(bits);
   let doc: Record<string, unknown>;
@@ -80,8 +89,8 @@ export function encodeDocument(doc: unknown, schema: SchemaRuntime): Uint8Array 
   return w.finish();
 }
 
-export function decodeFragment(bytes: Uint8Array, schema: SchemaRuntime): Record<string, unknown>[] {
-  const r = reader(bytes, schema);
+export function decodeFragment(bytes: Uint8Array, schema: SchemaRuntime, options: DecodeOptions = {}): Record<string, unknown>[] {
+  const r = reader(bytes, schema, options);
   const { entries, bits } = schema.fragment;
   const items: Record<string, unknown>[] = [];
   for (;;) {

@@ -19,9 +19,11 @@ export class ExiError extends Error {
     readonly code: ExiErrorCode,
     readonly detail: string,
   ) {
-    super(detail);
+    // No message to the Error constructor: it would become an own property hiding the getter below.
+    super();
   }
 
+  /** The path and the detail, e.g. `V2G_Message.Body.PaymentDetailsReq.eMAID: 2 characters, at least 14 allowed`. */
   override get message(): string {
     return this.path.length ? `${this.path.join('.')}: ${this.detail}` : this.detail;
   }

@@ -81,6 +81,11 @@ export class ExiReader extends BitReader {
     return new ExiError('facet', `${name} is abstract: a document carries one of its substitution group members instead`);
   }
 
+  /** An EE deviation (or xsi:nil) where the grammar still requires content: the value would not be schema-valid. */
+  endsEarly(expected: string): ExiError {
+    return new ExiError('missing', `the element ends before its required content (${expected})`);
+  }
+
   badEvent(code: number, where: string): ExiError {
     return new ExiError('event', `event code ${code} is not defined in ${where}`);
   }
@@ -202,7 +207,7 @@ export class ExiReader extends BitReader {
     for (;;) {
       if (start) {
         const c = this.bits(3);
-        if (c === 0) attributes.push(this.readAttribute());
+        if (c === 0) this.anyTypeAttribute(attributes, this.readAttribute());
         else if (c === 1 || c === 3) {
           content.push(c === 1 ? this.element(this.qnames.readQName(this)) : this.untypedValue());
           start = false;
@@ -220,11 +225,11 @@ export class ExiReader extends BitReader {
               }
               break;
             case DEV_AT_ANY:
-              attributes.push(this.readAttribute());
+              this.anyTypeAttribute(attributes, this.readAttribute());
               break;
             case DEV_AT_UNTYPED:
               this.attributeIndex(0);
-              attributes.push(this.readAttribute());
+              this.anyTypeAttribute(attributes, this.readAttribute());
               break;
             case DEV_SE_ANY:
               content.push(this.element(this.qnames.readQName(this)));
@@ -242,6 +247,15 @@ export class ExiReader extends BitReader {
         else content.push(this.untypedValue());
       }
     }
+  }
+
+  /** An attribute of anyType content; xsi:type is a grammar switch, to anyType itself the only one kept. */
+  private anyTypeAttribute(attributes: AnyAttribute[], a: AnyAttribute): void {
+    if (a.ns === XSI_NS && a.local === 'type') {
+      if (a.value !== qnameKey(XSD_NS, 'anyType')) throw new ExiError('unsupported', `xsi:type ${String(a.value)} on an undeclared element`);
+      return;
+    }
+    attributes.push(a);
   }
 
   /**

@@ -68,10 +68,14 @@ export class ExiWriter extends BitWriter {
   private builtInContent(attributes: readonly AnyAttribute[], content: readonly (string | AnyElement)[]): void {
     for (const a of attributes) {
       if (typeof a !== 'object' || a === null || typeof a.ns !== 'string' || typeof a.local !== 'string') throw new ExiError('input', 'an attribute needs string ns and local');
-      if (a.ns === XSI_NS) throw new ExiError('input', 'xsi attributes cannot be written on undeclared elements');
       this.bits(1, 2);
       this.qnames.writeQName(this, a);
-      writeValue(this, { kind: 'string', min: 0, max: 0x7fffffff }, a.value);
+      if (a.ns === XSI_NS && a.local === 'nil') {
+        // xsi:nil keeps its Boolean representation, whatever the grammar (EXI 1.0 §8.4.3 AT(*) of xsi:nil).
+        writeValue(this, { kind: 'boolean' }, a.value);
+      } else if (a.ns === XSI_NS && a.local === 'type') {
+        throw new ExiError('input', 'xsi:type cannot be written on an undeclared element');
+      } else writeValue(this, { kind: 'string', min: 0, max: 0x7fffffff }, a.value);
     }
     let first = true;
     for (const item of content) {

@@ -2,7 +2,7 @@
 export { BitReader } from './bitReader.js';
 export { BitWriter, codePointLength } from './bitWriter.js';
 export { parseLexical, readValue, writeValue, type Datatype, type SimpleValue } from './datatype.js';
-export { decodeDocument, decodeFragment, encodeDocument, encodeFragment, MAX_STREAM_BYTES } from './documentCodec.js';
+export { decodeDocument, decodeFragment, encodeDocument, encodeFragment, MAX_STREAM_BYTES, type DecodeOptions } from './documentCodec.js';
 export { readElementFragment, writeElementFragment } from './elementFragment.js';
 export { ExiError, atField, choiceConflict, excessItems, missingField, notAnObject, type ExiErrorCode } from './exiError.js';
 export {

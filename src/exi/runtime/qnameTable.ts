@@ -72,6 +72,7 @@ export class QNameTable {
       if (i >= list.length) throw new ExiError('value', `local-name index ${i} beyond the ${list.length} known names`);
       return list[i]!;
     }
+    if (len === 1) throw new ExiError('value', 'empty local name');
     const name = r.chars(len - 1, 4096);
     this.grow();
     list.push(name);

@@ -2,18 +2,12 @@
 // chooses events and values instead of reading them: every choice it can make is a production of the grammar and
 // every value respects its facets, so the result is valid by construction — for every type, with no hand-written
 // instance. `maximize` then grows arrays to maxOccurs and bytes/strings to their maximum length.
-import { ExiReader, parseShape, type AnyElement, type ElementEntry, type SchemaRuntime, type Shapes } from '../../../src/exi/runtime/index.js';
+import { mulberry32 } from './mutator.js';
+import { ExiReader, parseShape, type AnyElement, type ElementEntry, type SchemaRuntime, type Shapes } from '../../src/exi/runtime/index.js';
 
-/** mulberry32: small, fast, seedable. */
+/** A seeded random source (the fuzzer's). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 export interface RandomOptions {
