@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { benchOcsp, benchVerdict } from './benchCommands.js';
 import { demo } from './demoCommand.js';
+import { exiDecode, exiEncode } from './exiCommands.js';
 import { Exit, UsageError, processIo, type CliIo } from './io.js';
 import { ocspServe } from './ocspCommands.js';
 import { isOperationalError, pkiInit, pkiIssueContract, pkiRevoke, pkiShow, pkiVerify } from './pkiCommands.js';
@@ -91,6 +92,25 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr: info logs every response').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
     .action((o: Parameters<typeof ocspServe>[0]) => setResult(ocspServe(o, io, signalled())));
+
+  const exi = program.command('exi').description('ISO 15118 / DIN 70121 EXI streams to JSON and back');
+  const schemaOption = (): Option =>
+    new Option('--schema <S>', 'schema set').choices(['appHandshake', 'din', 'iso2', 'iso20', 'iso20-ac', 'iso20-dc', 'iso20-wpt', 'iso20-acdp', 'xmldsig']).makeOptionMandatory();
+  exi
+    .command('decode')
+    .description('hex EXI streams (arguments, or one per stdin line) to one JSON document per line')
+    .argument('[HEX...]', 'EXI streams in hex (default: read stdin)')
+    .addOption(schemaOption())
+    .option('--fragment', 'the streams are EXI fragments (signature digests): print a JSON array of elements')
+    .option('--v2gtp', 'each stream starts with an 8-byte V2GTP header')
+    .action((hex: string[], o: Parameters<typeof exiDecode>[1]) => setResult(exiDecode(hex, o, io)));
+  exi
+    .command('encode')
+    .description('JSON documents (arguments, or one per stdin line) to hex EXI streams, one per line')
+    .argument('[JSON...]', 'JSON documents, e.g. {"SessionSetupReq":{...}} (default: read stdin)')
+    .addOption(schemaOption())
+    .option('--fragment', 'each JSON is an array of fragment elements')
+    .action((json: string[], o: Parameters<typeof exiEncode>[1]) => setResult(exiEncode(json, o, io)));
 
   const bench = program.command('bench').description('measured throughput beside its anchor');
   bench
