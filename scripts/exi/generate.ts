@@ -203,7 +203,7 @@ export function generate(schemasDir: string): Map<string, string> {
 function emitSetLevel(l: LoadedSet, m: ModuleBuilder, scope: TypeScope, registry: Registry): void {
   const { spec, schema, builder } = l;
   const P = spec.module.charAt(0).toUpperCase() + spec.module.slice(1);
-  m.runtime('defineSchema', 'entry', 'decodeDocument', 'encodeDocument', 'decodeFragment', 'encodeFragment', 'readElementFragment', 'writeElementFragment');
+  m.runtime('ExiReader', 'defineSchema', 'entry', 'decodeDocument', 'encodeDocument', 'decodeFragment', 'encodeFragment', 'readElementFragment', 'writeElementFragment');
   m.runtimeType('SchemaRuntime', 'OneOf', 'ElementFragmentValue', 'AnyElement', 'DecodeOptions');
 
   // EXI 1.0 §7.3.1 / Appendix D: URIs "", xml, xsi, xsd, then the schema's namespaces sorted; per URI its names sorted.
@@ -222,19 +222,20 @@ function emitSetLevel(l: LoadedSet, m: ModuleBuilder, scope: TypeScope, registry
   for (const t of schema.namedTypeDecls) if (t.name) addName(t.name);
   const localNames = uris.map((u) => [...locals.get(u)!].sort());
 
-  const entryOf = (el: ElementDecl | undefined, name: QName, key: string): { code: string; ts: string } => {
+  const entryOf = (el: ElementDecl | undefined, name: QName, key: string): { code: string; ts: string; decode: string } => {
     const ns = `URIS[${uris.indexOf(name.ns)}]!`;
     const keyArg = key === name.local ? '' : `, ${JSON.stringify(key)}`;
     const head = `${ns}, ${JSON.stringify(name.local)}`;
-    if (!el) return { code: `entry(${head}, readElementFragment, writeElementFragment, 'F'${keyArg})`, ts: 'ElementFragmentValue' };
+    if (!el) return { code: `entry(${head}, readElementFragment, writeElementFragment, 'F'${keyArg})`, ts: 'ElementFragmentValue', decode: 'readElementFragment' };
     const t = el.type();
     if (t.kind === 'simple') {
       const dt = datatypeOf(t);
       const shape = shapeOf(dt);
-      return { code: `entry(${head}, ${m.simpleElementDecoder(dt)}, ${m.simpleElementEncoder(dt)}, '${shape}'${keyArg})`, ts: scope.simpleTsType(t) };
+      const d = m.simpleElementDecoder(dt);
+      return { code: `entry(${head}, ${d}, ${m.simpleElementEncoder(dt)}, '${shape}'${keyArg})`, ts: scope.simpleTsType(t), decode: d };
     }
     const n = scope.typeName(t);
-    return { code: `entry(${head}, decode${n}, encode${n}, '@${n}'${keyArg})`, ts: n };
+    return { code: `entry(${head}, decode${n}, encode${n}, '@${n}'${keyArg})`, ts: n, decode: `decode${n}` };
   };
   const keysOf = (names: readonly QName[]): string[] => {
     const count = new Map<string, number>();
@@ -291,6 +292,20 @@ function emitSetLevel(l: LoadedSet, m: ModuleBuilder, scope: TypeScope, registry
   tail.push('');
   tail.push(`export type ${P}FragmentItem = OneOf<${P}FragmentElements>;`);
   tail.push('');
+  m.runtime('atField');
+  tail.push(`/** The root element of DocContent code c. */`);
+  tail.push(`function decode${P}Root(r: ExiReader, c: number): Record<string, unknown> {`);
+  tail.push("  let f = '';");
+  tail.push('  try {');
+  tail.push('    switch (c) {');
+  docEntries.forEach((e, i) => tail.push(`      case ${i}: f = ${JSON.stringify(docKeys[i])}; return { ${JSON.stringify(docKeys[i])}: ${e.decode}(r) };`));
+  tail.push(`      default: throw r.badEvent(c, 'DocContent');`);
+  tail.push('    }');
+  tail.push('  } catch (e) {');
+  tail.push('    throw atField(e, f);');
+  tail.push('  }');
+  tail.push('}');
+  tail.push('');
   tail.push(`const URIS = ${JSON.stringify(uris)};`);
   tail.push('');
   tail.push(`export const ${spec.module}Schema: SchemaRuntime = defineSchema({`);
@@ -307,6 +322,7 @@ function emitSetLevel(l: LoadedSet, m: ModuleBuilder, scope: TypeScope, registry
   tail.push(`  // DocContent: ${doc.elements.length} global elements and SE(*) in ${doc.bits} bits.`);
   tail.push('  document: {');
   tail.push(`    bits: ${doc.bits},`);
+  tail.push(`    root: decode${P}Root,`);
   tail.push('    entries: [');
   for (const e of docEntries) tail.push(`      ${e.code},`);
   tail.push('    ],');

@@ -87,17 +87,35 @@ export class ModuleBuilder {
       const ts = this.valueType(dt);
       const id = JSON.stringify(`D${datatypeKey(dt)}`);
       this.runtime('ExiReader');
-      this.support.set(
-        fn,
-        [
-          `function ${fn}(r: ExiReader): ${ts} {`,
-          `  if (r.code(1, 1, -1) !== 0) return r.simpleElement(${dtc}, ${id}, 0, undefined) as ${ts};`,
-          `  const v = ${readDatatype(this, dt)};`,
-          `  if (r.code(1, 1, 0) !== 0) return r.simpleElement(${dtc}, ${id}, 2, v) as ${ts};`,
-          '  return v;',
-          '}',
-        ].join('\n'),
-      );
+      const general = [
+        `  if (r.code(1, 1, -1) !== 0) return r.simpleElement(${dtc}, ${id}, 0, undefined) as ${ts};`,
+        `  const v = ${readDatatype(this, dt)};`,
+        `  if (r.code(1, 1, 0) !== 0) return r.simpleElement(${dtc}, ${id}, 2, v) as ${ts};`,
+        '  return v;',
+      ];
+      const width = fixedWidth(dt);
+      if (width === undefined) {
+        this.support.set(fn, [`function ${fn}(r: ExiReader): ${ts} {`, ...general, '}'].join('\n'));
+      } else {
+        // A fixed-width value: CH (0), the value and EE (0) in one read, when the stream has exactly that.
+        const total = width + 2;
+        const check = `(v & ${(1 << (width + 1)) | 1}) === 0`;
+        const x = `(v >>> 1) & ${(1 << width) - 1}`;
+        const fast =
+          dt.kind === 'boolean'
+            ? [`  if (${check}) {`, '    r.skip(3);', '    return (v & 2) !== 0;', '  }']
+            : dt.kind === 'enum'
+              ? [`  if (${check}) {`, `    const x = ${x};`, `    if (x < ${dt.values.length}) {`, `      r.skip(${total});`, `      return ${this.enumTable(dt)}[x]!;`, '    }', '  }']
+              : dt.kind === 'nbit'
+                ? [`  if (${check}) {`, `    const x = ${x};`, `    if (x <= ${dt.max - dt.min}) {`, `      r.skip(${total});`, `      return x + ${dt.min};`, '    }', '  }']
+                : [];
+        this.support.set(
+          fn,
+          [`function ${fn}(r: ExiReader): ${ts} {`, `  const v = r.peek(${total});`, ...fast, `  return ${fn}_general(r);`, '}', '', `function ${fn}_general(r: ExiReader): ${ts} {`, ...general, '}'].join(
+            '\n',
+          ),
+        );
+      }
     }
     return fn;
   }
@@ -114,7 +132,16 @@ export class ModuleBuilder {
     const fn = `ee_${this.datatypeName(dt)}`;
     if (!this.support.has(fn)) {
       this.runtime('ExiWriter');
-      this.support.set(fn, [`function ${fn}(w: ExiWriter, v: unknown): void {`, '  w.bits(0, 1);', `  ${writeDatatype(this, dt, 'v')}`, '  w.bits(0, 1);', '}'].join('\n'));
+      // CH (0), the value, EE (0); fixed-width values in one write.
+      const body =
+        dt.kind === 'boolean'
+          ? ['  w.boolElement(v);']
+          : dt.kind === 'nbit'
+            ? [`  w.nbitElement(v, ${dt.bits}, ${dt.min}, ${dt.max});`]
+            : dt.kind === 'enum'
+              ? [`  w.enumElement(v, ${this.enumIndex(dt)}, ${dt.bits});`]
+              : ['  w.bits(0, 1);', `  ${writeDatatype(this, dt, 'v')}`, '  w.bits(0, 1);'];
+      this.support.set(fn, [`function ${fn}(w: ExiWriter, v: unknown): void {`, ...body, '}'].join('\n'));
     }
     return fn;
   }
@@ -143,6 +170,13 @@ export class ModuleBuilder {
     out.push(...this.tail);
     return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
   }
+}
+
+/** Bits of a value that always takes the same width (EXI 1.0 §7.1.2, §7.1.9, §7.2), else undefined. */
+function fixedWidth(dt: Datatype): number | undefined {
+  if (dt.kind === 'boolean') return 1;
+  if (dt.kind === 'nbit' || dt.kind === 'enum') return dt.bits;
+  return undefined;
 }
 
 function datatypeLiteral(dt: Datatype): string {

@@ -60,6 +60,11 @@ export class RandomReader extends ExiReader {
     }
   }
 
+  /** No look-ahead: generated fast paths fall back to their general form, which asks `code` for every event. */
+  override peek(): number {
+    return -1;
+  }
+
   override bool(): boolean {
     return this.random() < 0.5;
   }

@@ -8,6 +8,7 @@ import { publicKeyOf, verifyCertificateSignature } from '../pki/certificate/sign
 import { chainVerdict, type ChainVerdictInput } from '../pki/verdict/chainVerdict.js';
 import { createTrustStore } from '../pki/verdict/trustStore.js';
 import { VerdictCache } from '../pki/verdict/verdictCache.js';
+import { median, rate } from './rate.js';
 
 export interface VerdictBenchRow {
   readonly suite: Suite;
@@ -40,25 +41,6 @@ export function nativeVerifyRate(suite: Suite, seconds: number): Promise<number 
       resolve(m ? Number(m[1]) : undefined);
     });
   });
-}
-
-/** Runs `f` for `ms` and returns calls per second. */
-function rate(f: () => void, ms: number): number {
-  const end = performance.now() + ms;
-  let n = 0;
-  let now = performance.now();
-  const start = now;
-  while (now < end) {
-    for (let i = 0; i < 20; i++) f();
-    n += 20;
-    now = performance.now();
-  }
-  return (n * 1000) / (now - start);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 export async function verdictBench(o: { suites: readonly Suite[]; seconds: number; log: (l: string) => void }): Promise<VerdictBenchRow[]> {

@@ -1,4 +1,5 @@
-// `pnc bench verdict` and `pnc bench ocsp`: measured throughput beside its anchor, as text or JSON.
+// `pnc bench verdict|ocsp|exi`: measured throughput beside its anchor, as text or JSON.
+import { exiBench } from '../bench/exiBench.js';
 import { ocspBench } from '../bench/ocspBench.js';
 import { verdictBench } from '../bench/verdictBench.js';
 import type { Suite } from '../pki/generator/testPki.js';
@@ -28,5 +29,13 @@ export async function benchOcsp(a: { seconds?: string; connections?: string; jso
   const r = result.ratios;
   log(`ratio pnc/openssl: no nonce ${r.noNonce ?? 'n/a'}×, with nonce ${r.nonce ?? 'n/a'}× (${result.opensslVersion ?? 'openssl not found'})\n`);
   if (a.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
+  return Exit.ok;
+}
+
+export function benchExi(a: { seconds?: string; json?: boolean }, io: CliIo): number {
+  const log = a.json ? io.err : io.out;
+  log('EXI µs per message on one core (median of 5 rounds), beside libcbv2g (C); ratio = ours ÷ C, target ≤ 2\n');
+  const rows = exiBench({ seconds: positive(a.seconds, 8, '--seconds'), log: (l) => log(`${l}\n`) });
+  if (a.json) io.out(`${JSON.stringify({ rows }, null, 2)}\n`);
   return Exit.ok;
 }

@@ -1,6 +1,6 @@
 // The `pnc` command line. Exit codes: 0 success/valid, 1 failure/invalid, 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
-import { benchOcsp, benchVerdict } from './benchCommands.js';
+import { benchExi, benchOcsp, benchVerdict } from './benchCommands.js';
 import { demo } from './demoCommand.js';
 import { exiDecode, exiEncode } from './exiCommands.js';
 import { Exit, UsageError, processIo, type CliIo } from './io.js';
@@ -127,6 +127,12 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--connections <N>', 'concurrent client connections', '32')
     .option('--json', 'print the result as JSON')
     .action((o: Parameters<typeof benchOcsp>[0]) => setResult(benchOcsp(o, io)));
+  bench
+    .command('exi')
+    .description('µs per EXI decode and encode of typical ISO 15118 messages, against the C reference (libcbv2g)')
+    .option('--seconds <N>', 'total measuring time', '8')
+    .option('--json', 'print the rows as JSON')
+    .action((o: Parameters<typeof benchExi>[0]) => setResult(benchExi(o, io)));
 
   program
     .command('demo')

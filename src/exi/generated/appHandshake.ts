@@ -25,21 +25,15 @@ const INDEX_enum_0054b4b7: ReadonlyMap<string, number> = new Map([["OK_Successfu
 type V_enum_0054b4b7 = (typeof ENUM_enum_0054b4b7)[number];
 
 function ee_enum_0054b4b7(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_0054b4b7, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_0054b4b7, 2);
 }
 
 function ee_nbit0_255(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, 0, 255);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, 0, 255);
 }
 
 function ee_nbit1_20(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 5, 1, 20);
-  w.bits(0, 1);
+  w.nbitElement(v, 5, 1, 20);
 }
 
 function ee_string0_100(w: ExiWriter, v: unknown): void {
@@ -55,6 +49,18 @@ function ee_uint0_4294967295(w: ExiWriter, v: unknown): void {
 }
 
 function se_enum_0054b4b7(r: ExiReader): V_enum_0054b4b7 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_0054b4b7[x]!;
+    }
+  }
+  return se_enum_0054b4b7_general(r);
+}
+
+function se_enum_0054b4b7_general(r: ExiReader): V_enum_0054b4b7 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_0054b4b7, "Denum_OK_SuccessfulNegotiation|OK_SuccessfulNegotiationWithMinorDeviation|Failed_NoNegotiation", 0, undefined) as V_enum_0054b4b7;
   const v = ENUM_enum_0054b4b7[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_0054b4b7, "Denum_OK_SuccessfulNegotiation|OK_SuccessfulNegotiationWithMinorDeviation|Failed_NoNegotiation", 2, v) as V_enum_0054b4b7;
@@ -62,6 +68,18 @@ function se_enum_0054b4b7(r: ExiReader): V_enum_0054b4b7 {
 }
 
 function se_nbit0_255(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + 0;
+    }
+  }
+  return se_nbit0_255_general(r);
+}
+
+function se_nbit0_255_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_255, "Dnbit0_255", 0, undefined) as number;
   const v = r.nbit(8, 0, 255);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_255, "Dnbit0_255", 2, v) as number;
@@ -69,6 +87,18 @@ function se_nbit0_255(r: ExiReader): number {
 }
 
 function se_nbit1_20(r: ExiReader): number {
+  const v = r.peek(7);
+  if ((v & 65) === 0) {
+    const x = (v >>> 1) & 31;
+    if (x <= 19) {
+      r.skip(7);
+      return x + 1;
+    }
+  }
+  return se_nbit1_20_general(r);
+}
+
+function se_nbit1_20_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit1_20, "Dnbit1_20", 0, undefined) as number;
   const v = r.nbit(5, 1, 20);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit1_20, "Dnbit1_20", 2, v) as number;
@@ -578,6 +608,20 @@ export interface AppHandshakeFragmentElements {
 
 export type AppHandshakeFragmentItem = OneOf<AppHandshakeFragmentElements>;
 
+/** The root element of DocContent code c. */
+function decodeAppHandshakeRoot(r: ExiReader, c: number): Record<string, unknown> {
+  let f = '';
+  try {
+    switch (c) {
+      case 0: f = "supportedAppProtocolReq"; return { "supportedAppProtocolReq": decodesupportedAppProtocolReq(r) };
+      case 1: f = "supportedAppProtocolRes"; return { "supportedAppProtocolRes": decodesupportedAppProtocolRes(r) };
+      default: throw r.badEvent(c, 'DocContent');
+    }
+  } catch (e) {
+    throw atField(e, f);
+  }
+}
+
 const URIS = ["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","urn:iso:15118:2:2010:AppProtocol"];
 
 export const appHandshakeSchema: SchemaRuntime = defineSchema({
@@ -603,6 +647,7 @@ export const appHandshakeSchema: SchemaRuntime = defineSchema({
   // DocContent: 2 global elements and SE(*) in 2 bits.
   document: {
     bits: 2,
+    root: decodeAppHandshakeRoot,
     entries: [
       entry(URIS[4]!, "supportedAppProtocolReq", decodesupportedAppProtocolReq, encodesupportedAppProtocolReq, '@supportedAppProtocolReq'),
       entry(URIS[4]!, "supportedAppProtocolRes", decodesupportedAppProtocolRes, encodesupportedAppProtocolRes, '@supportedAppProtocolRes'),

@@ -240,93 +240,63 @@ function ee_base6416_16(w: ExiWriter, v: unknown): void {
 }
 
 function ee_boolean(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.boolIn(v);
-  w.bits(0, 1);
+  w.boolElement(v);
 }
 
 function ee_enum_15635f75(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_15635f75, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_15635f75, 2);
 }
 
 function ee_enum_1f816939(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_1f816939, 5);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_1f816939, 5);
 }
 
 function ee_enum_31f3d802(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_31f3d802, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_31f3d802, 3);
 }
 
 function ee_enum_39371912(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_39371912, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_39371912, 3);
 }
 
 function ee_enum_3d213921(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_3d213921, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_3d213921, 2);
 }
 
 function ee_enum_49995c66(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_49995c66, 1);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_49995c66, 1);
 }
 
 function ee_enum_60822e69(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_60822e69, 4);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_60822e69, 4);
 }
 
 function ee_enum_7d8f2b90(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_7d8f2b90, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_7d8f2b90, 2);
 }
 
 function ee_enum_7f14cd8b(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_7f14cd8b, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_7f14cd8b, 2);
 }
 
 function ee_enum_86ebc46a(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_86ebc46a, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_86ebc46a, 3);
 }
 
 function ee_enum_901f10b8(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_901f10b8, 4);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_901f10b8, 4);
 }
 
 function ee_enum_b0fa26d4(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_b0fa26d4, 1);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_b0fa26d4, 1);
 }
 
 function ee_enum_da8f7ada(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_da8f7ada, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_da8f7ada, 2);
 }
 
 function ee_enum_ef7a98d0(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_ef7a98d0, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_ef7a98d0, 2);
 }
 
 function ee_hex0_6(w: ExiWriter, v: unknown): void {
@@ -366,39 +336,27 @@ function ee_intm32768_32767(w: ExiWriter, v: unknown): void {
 }
 
 function ee_nbit0_100(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 7, 0, 100);
-  w.bits(0, 1);
+  w.nbitElement(v, 7, 0, 100);
 }
 
 function ee_nbit0_255(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, 0, 255);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, 0, 255);
 }
 
 function ee_nbit1_255(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, 1, 255);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, 1, 255);
 }
 
 function ee_nbit1_3(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 2, 1, 3);
-  w.bits(0, 1);
+  w.nbitElement(v, 2, 1, 3);
 }
 
 function ee_nbitm128_127(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, -128, 127);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, -128, 127);
 }
 
 function ee_nbitm3_3(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 3, -3, 3);
-  w.bits(0, 1);
+  w.nbitElement(v, 3, -3, 3);
 }
 
 function ee_string0_32(w: ExiWriter, v: unknown): void {
@@ -490,6 +448,15 @@ function se_base6416_16(r: ExiReader): Uint8Array {
 }
 
 function se_boolean(r: ExiReader): boolean {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    r.skip(3);
+    return (v & 2) !== 0;
+  }
+  return se_boolean_general(r);
+}
+
+function se_boolean_general(r: ExiReader): boolean {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 0, undefined) as boolean;
   const v = r.bool();
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 2, v) as boolean;
@@ -497,6 +464,18 @@ function se_boolean(r: ExiReader): boolean {
 }
 
 function se_enum_15635f75(r: ExiReader): V_enum_15635f75 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_15635f75[x]!;
+    }
+  }
+  return se_enum_15635f75_general(r);
+}
+
+function se_enum_15635f75_general(r: ExiReader): V_enum_15635f75 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_15635f75, "Denum_None|StopCharging|ReNegotiation", 0, undefined) as V_enum_15635f75;
   const v = ENUM_enum_15635f75[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_15635f75, "Denum_None|StopCharging|ReNegotiation", 2, v) as V_enum_15635f75;
@@ -504,6 +483,18 @@ function se_enum_15635f75(r: ExiReader): V_enum_15635f75 {
 }
 
 function se_enum_1f816939(r: ExiReader): V_enum_1f816939 {
+  const v = r.peek(7);
+  if ((v & 65) === 0) {
+    const x = (v >>> 1) & 31;
+    if (x < 26) {
+      r.skip(7);
+      return ENUM_enum_1f816939[x]!;
+    }
+  }
+  return se_enum_1f816939_general(r);
+}
+
+function se_enum_1f816939_general(r: ExiReader): V_enum_1f816939 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_1f816939, "Denum_OK|OK_NewSessionEstablished|OK_OldSessionJoined|OK_CertificateExpiresSoon|FAILED|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_UnknownSession|FAILED_ServiceSelectionInvalid|FAILED_PaymentSelectionInvalid|FAILED_CertificateExpired|FAILED_SignatureError|FAILED_NoCertificateAvailable|FAILED_CertChainError|FAILED_ChallengeInvalid|FAILED_ContractCanceled|FAILED_WrongChargeParameter|FAILED_PowerDeliveryNotApplied|FAILED_TariffSelectionInvalid|FAILED_ChargingProfileInvalid|FAILED_MeteringSignatureNotValid|FAILED_NoChargeServiceSelected|FAILED_WrongEnergyTransferMode|FAILED_ContactorError|FAILED_CertificateNotAllowedAtThisEVSE|FAILED_CertificateRevoked", 0, undefined) as V_enum_1f816939;
   const v = ENUM_enum_1f816939[r.enumIndex(5, 26)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_1f816939, "Denum_OK|OK_NewSessionEstablished|OK_OldSessionJoined|OK_CertificateExpiresSoon|FAILED|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_UnknownSession|FAILED_ServiceSelectionInvalid|FAILED_PaymentSelectionInvalid|FAILED_CertificateExpired|FAILED_SignatureError|FAILED_NoCertificateAvailable|FAILED_CertChainError|FAILED_ChallengeInvalid|FAILED_ContractCanceled|FAILED_WrongChargeParameter|FAILED_PowerDeliveryNotApplied|FAILED_TariffSelectionInvalid|FAILED_ChargingProfileInvalid|FAILED_MeteringSignatureNotValid|FAILED_NoChargeServiceSelected|FAILED_WrongEnergyTransferMode|FAILED_ContactorError|FAILED_CertificateNotAllowedAtThisEVSE|FAILED_CertificateRevoked", 2, v) as V_enum_1f816939;
@@ -511,6 +502,18 @@ function se_enum_1f816939(r: ExiReader): V_enum_1f816939 {
 }
 
 function se_enum_31f3d802(r: ExiReader): V_enum_31f3d802 {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 5) {
+      r.skip(5);
+      return ENUM_enum_31f3d802[x]!;
+    }
+  }
+  return se_enum_31f3d802_general(r);
+}
+
+function se_enum_31f3d802_general(r: ExiReader): V_enum_31f3d802 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_31f3d802, "Denum_Invalid|Valid|Warning|Fault|No_IMD", 0, undefined) as V_enum_31f3d802;
   const v = ENUM_enum_31f3d802[r.enumIndex(3, 5)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_31f3d802, "Denum_Invalid|Valid|Warning|Fault|No_IMD", 2, v) as V_enum_31f3d802;
@@ -518,6 +521,18 @@ function se_enum_31f3d802(r: ExiReader): V_enum_31f3d802 {
 }
 
 function se_enum_39371912(r: ExiReader): V_enum_39371912 {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_39371912[x]!;
+    }
+  }
+  return se_enum_39371912_general(r);
+}
+
+function se_enum_39371912_general(r: ExiReader): V_enum_39371912 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_39371912, "Denum_AC_single_phase_core|AC_three_phase_core|DC_core|DC_extended|DC_combo_core|DC_unique", 0, undefined) as V_enum_39371912;
   const v = ENUM_enum_39371912[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_39371912, "Denum_AC_single_phase_core|AC_three_phase_core|DC_core|DC_extended|DC_combo_core|DC_unique", 2, v) as V_enum_39371912;
@@ -525,6 +540,18 @@ function se_enum_39371912(r: ExiReader): V_enum_39371912 {
 }
 
 function se_enum_3d213921(r: ExiReader): V_enum_3d213921 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 4) {
+      r.skip(4);
+      return ENUM_enum_3d213921[x]!;
+    }
+  }
+  return se_enum_3d213921_general(r);
+}
+
+function se_enum_3d213921_general(r: ExiReader): V_enum_3d213921 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_3d213921, "Denum_EVCharging|Internet|ContractCertificate|OtherCustom", 0, undefined) as V_enum_3d213921;
   const v = ENUM_enum_3d213921[r.enumIndex(2, 4)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_3d213921, "Denum_EVCharging|Internet|ContractCertificate|OtherCustom", 2, v) as V_enum_3d213921;
@@ -532,6 +559,18 @@ function se_enum_3d213921(r: ExiReader): V_enum_3d213921 {
 }
 
 function se_enum_49995c66(r: ExiReader): V_enum_49995c66 {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    const x = (v >>> 1) & 1;
+    if (x < 2) {
+      r.skip(3);
+      return ENUM_enum_49995c66[x]!;
+    }
+  }
+  return se_enum_49995c66_general(r);
+}
+
+function se_enum_49995c66_general(r: ExiReader): V_enum_49995c66 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_49995c66, "Denum_Contract|ExternalPayment", 0, undefined) as V_enum_49995c66;
   const v = ENUM_enum_49995c66[r.enumIndex(1, 2)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_49995c66, "Denum_Contract|ExternalPayment", 2, v) as V_enum_49995c66;
@@ -539,6 +578,18 @@ function se_enum_49995c66(r: ExiReader): V_enum_49995c66 {
 }
 
 function se_enum_60822e69(r: ExiReader): V_enum_60822e69 {
+  const v = r.peek(6);
+  if ((v & 33) === 0) {
+    const x = (v >>> 1) & 15;
+    if (x < 12) {
+      r.skip(6);
+      return ENUM_enum_60822e69[x]!;
+    }
+  }
+  return se_enum_60822e69_general(r);
+}
+
+function se_enum_60822e69_general(r: ExiReader): V_enum_60822e69 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_60822e69, "Denum_NO_ERROR|FAILED_RESSTemperatureInhibit|FAILED_EVShiftPosition|FAILED_ChargerConnectorLockFault|FAILED_EVRESSMalfunction|FAILED_ChargingCurrentdifferential|FAILED_ChargingVoltageOutOfRange|Reserved_A|Reserved_B|Reserved_C|FAILED_ChargingSystemIncompatibility|NoData", 0, undefined) as V_enum_60822e69;
   const v = ENUM_enum_60822e69[r.enumIndex(4, 12)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_60822e69, "Denum_NO_ERROR|FAILED_RESSTemperatureInhibit|FAILED_EVShiftPosition|FAILED_ChargerConnectorLockFault|FAILED_EVRESSMalfunction|FAILED_ChargingCurrentdifferential|FAILED_ChargingVoltageOutOfRange|Reserved_A|Reserved_B|Reserved_C|FAILED_ChargingSystemIncompatibility|NoData", 2, v) as V_enum_60822e69;
@@ -546,6 +597,18 @@ function se_enum_60822e69(r: ExiReader): V_enum_60822e69 {
 }
 
 function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_7d8f2b90[x]!;
+    }
+  }
+  return se_enum_7d8f2b90_general(r);
+}
+
+function se_enum_7d8f2b90_general(r: ExiReader): V_enum_7d8f2b90 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 0, undefined) as V_enum_7d8f2b90;
   const v = ENUM_enum_7d8f2b90[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 2, v) as V_enum_7d8f2b90;
@@ -553,6 +616,18 @@ function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
 }
 
 function se_enum_7f14cd8b(r: ExiReader): V_enum_7f14cd8b {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_7f14cd8b[x]!;
+    }
+  }
+  return se_enum_7f14cd8b_general(r);
+}
+
+function se_enum_7f14cd8b_general(r: ExiReader): V_enum_7f14cd8b {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_7f14cd8b, "Denum_relativePricePercentage|RenewableGenerationPercentage|CarbonDioxideEmission", 0, undefined) as V_enum_7f14cd8b;
   const v = ENUM_enum_7f14cd8b[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_7f14cd8b, "Denum_relativePricePercentage|RenewableGenerationPercentage|CarbonDioxideEmission", 2, v) as V_enum_7f14cd8b;
@@ -560,6 +635,18 @@ function se_enum_7f14cd8b(r: ExiReader): V_enum_7f14cd8b {
 }
 
 function se_enum_86ebc46a(r: ExiReader): V_enum_86ebc46a {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 7) {
+      r.skip(5);
+      return ENUM_enum_86ebc46a[x]!;
+    }
+  }
+  return se_enum_86ebc46a_general(r);
+}
+
+function se_enum_86ebc46a_general(r: ExiReader): V_enum_86ebc46a {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_86ebc46a, "Denum_h|m|s|A|V|W|Wh", 0, undefined) as V_enum_86ebc46a;
   const v = ENUM_enum_86ebc46a[r.enumIndex(3, 7)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_86ebc46a, "Denum_h|m|s|A|V|W|Wh", 2, v) as V_enum_86ebc46a;
@@ -567,6 +654,18 @@ function se_enum_86ebc46a(r: ExiReader): V_enum_86ebc46a {
 }
 
 function se_enum_901f10b8(r: ExiReader): V_enum_901f10b8 {
+  const v = r.peek(6);
+  if ((v & 33) === 0) {
+    const x = (v >>> 1) & 15;
+    if (x < 12) {
+      r.skip(6);
+      return ENUM_enum_901f10b8[x]!;
+    }
+  }
+  return se_enum_901f10b8_general(r);
+}
+
+function se_enum_901f10b8_general(r: ExiReader): V_enum_901f10b8 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_901f10b8, "Denum_EVSE_NotReady|EVSE_Ready|EVSE_Shutdown|EVSE_UtilityInterruptEvent|EVSE_IsolationMonitoringActive|EVSE_EmergencyShutdown|EVSE_Malfunction|Reserved_8|Reserved_9|Reserved_A|Reserved_B|Reserved_C", 0, undefined) as V_enum_901f10b8;
   const v = ENUM_enum_901f10b8[r.enumIndex(4, 12)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_901f10b8, "Denum_EVSE_NotReady|EVSE_Ready|EVSE_Shutdown|EVSE_UtilityInterruptEvent|EVSE_IsolationMonitoringActive|EVSE_EmergencyShutdown|EVSE_Malfunction|Reserved_8|Reserved_9|Reserved_A|Reserved_B|Reserved_C", 2, v) as V_enum_901f10b8;
@@ -574,6 +673,18 @@ function se_enum_901f10b8(r: ExiReader): V_enum_901f10b8 {
 }
 
 function se_enum_b0fa26d4(r: ExiReader): V_enum_b0fa26d4 {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    const x = (v >>> 1) & 1;
+    if (x < 2) {
+      r.skip(3);
+      return ENUM_enum_b0fa26d4[x]!;
+    }
+  }
+  return se_enum_b0fa26d4_general(r);
+}
+
+function se_enum_b0fa26d4_general(r: ExiReader): V_enum_b0fa26d4 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_b0fa26d4, "Denum_Terminate|Pause", 0, undefined) as V_enum_b0fa26d4;
   const v = ENUM_enum_b0fa26d4[r.enumIndex(1, 2)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_b0fa26d4, "Denum_Terminate|Pause", 2, v) as V_enum_b0fa26d4;
@@ -581,6 +692,18 @@ function se_enum_b0fa26d4(r: ExiReader): V_enum_b0fa26d4 {
 }
 
 function se_enum_da8f7ada(r: ExiReader): V_enum_da8f7ada {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_da8f7ada[x]!;
+    }
+  }
+  return se_enum_da8f7ada_general(r);
+}
+
+function se_enum_da8f7ada_general(r: ExiReader): V_enum_da8f7ada {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_da8f7ada, "Denum_Start|Stop|Renegotiate", 0, undefined) as V_enum_da8f7ada;
   const v = ENUM_enum_da8f7ada[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_da8f7ada, "Denum_Start|Stop|Renegotiate", 2, v) as V_enum_da8f7ada;
@@ -588,6 +711,18 @@ function se_enum_da8f7ada(r: ExiReader): V_enum_da8f7ada {
 }
 
 function se_enum_ef7a98d0(r: ExiReader): V_enum_ef7a98d0 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_ef7a98d0[x]!;
+    }
+  }
+  return se_enum_ef7a98d0_general(r);
+}
+
+function se_enum_ef7a98d0_general(r: ExiReader): V_enum_ef7a98d0 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_ef7a98d0, "Denum_ParsingError|NoTLSRootCertificatAvailable|UnknownError", 0, undefined) as V_enum_ef7a98d0;
   const v = ENUM_enum_ef7a98d0[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_ef7a98d0, "Denum_ParsingError|NoTLSRootCertificatAvailable|UnknownError", 2, v) as V_enum_ef7a98d0;
@@ -637,6 +772,18 @@ function se_intm32768_32767(r: ExiReader): number {
 }
 
 function se_nbit0_100(r: ExiReader): number {
+  const v = r.peek(9);
+  if ((v & 257) === 0) {
+    const x = (v >>> 1) & 127;
+    if (x <= 100) {
+      r.skip(9);
+      return x + 0;
+    }
+  }
+  return se_nbit0_100_general(r);
+}
+
+function se_nbit0_100_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 0, undefined) as number;
   const v = r.nbit(7, 0, 100);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 2, v) as number;
@@ -644,6 +791,18 @@ function se_nbit0_100(r: ExiReader): number {
 }
 
 function se_nbit0_255(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + 0;
+    }
+  }
+  return se_nbit0_255_general(r);
+}
+
+function se_nbit0_255_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_255, "Dnbit0_255", 0, undefined) as number;
   const v = r.nbit(8, 0, 255);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_255, "Dnbit0_255", 2, v) as number;
@@ -651,6 +810,18 @@ function se_nbit0_255(r: ExiReader): number {
 }
 
 function se_nbit1_255(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 254) {
+      r.skip(10);
+      return x + 1;
+    }
+  }
+  return se_nbit1_255_general(r);
+}
+
+function se_nbit1_255_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit1_255, "Dnbit1_255", 0, undefined) as number;
   const v = r.nbit(8, 1, 255);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit1_255, "Dnbit1_255", 2, v) as number;
@@ -658,6 +829,18 @@ function se_nbit1_255(r: ExiReader): number {
 }
 
 function se_nbit1_3(r: ExiReader): number {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x <= 2) {
+      r.skip(4);
+      return x + 1;
+    }
+  }
+  return se_nbit1_3_general(r);
+}
+
+function se_nbit1_3_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit1_3, "Dnbit1_3", 0, undefined) as number;
   const v = r.nbit(2, 1, 3);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit1_3, "Dnbit1_3", 2, v) as number;
@@ -665,6 +848,18 @@ function se_nbit1_3(r: ExiReader): number {
 }
 
 function se_nbitm128_127(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + -128;
+    }
+  }
+  return se_nbitm128_127_general(r);
+}
+
+function se_nbitm128_127_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 0, undefined) as number;
   const v = r.nbit(8, -128, 127);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 2, v) as number;
@@ -672,6 +867,18 @@ function se_nbitm128_127(r: ExiReader): number {
 }
 
 function se_nbitm3_3(r: ExiReader): number {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x <= 6) {
+      r.skip(5);
+      return x + -3;
+    }
+  }
+  return se_nbitm3_3_general(r);
+}
+
+function se_nbitm3_3_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbitm3_3, "Dnbitm3_3", 0, undefined) as number;
   const v = r.nbit(3, -3, 3);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbitm3_3, "Dnbitm3_3", 2, v) as number;
@@ -14493,6 +14700,98 @@ export interface Iso2FragmentElements {
 
 export type Iso2FragmentItem = OneOf<Iso2FragmentElements>;
 
+/** The root element of DocContent code c. */
+function decodeIso2Root(r: ExiReader, c: number): Record<string, unknown> {
+  let f = '';
+  try {
+    switch (c) {
+      case 0: f = "AC_EVChargeParameter"; return { "AC_EVChargeParameter": decodeAC_EVChargeParameterType(r) };
+      case 1: f = "AC_EVSEChargeParameter"; return { "AC_EVSEChargeParameter": decodeAC_EVSEChargeParameterType(r) };
+      case 2: f = "AC_EVSEStatus"; return { "AC_EVSEStatus": decodeAC_EVSEStatusType(r) };
+      case 3: f = "AuthorizationReq"; return { "AuthorizationReq": decodeAuthorizationReqType(r) };
+      case 4: f = "AuthorizationRes"; return { "AuthorizationRes": decodeAuthorizationResType(r) };
+      case 5: f = "BodyElement"; return { "BodyElement": decodeBodyBaseType(r) };
+      case 6: f = "CableCheckReq"; return { "CableCheckReq": decodeCableCheckReqType(r) };
+      case 7: f = "CableCheckRes"; return { "CableCheckRes": decodeCableCheckResType(r) };
+      case 8: f = "CanonicalizationMethod"; return { "CanonicalizationMethod": decodeCanonicalizationMethodType(r) };
+      case 9: f = "CertificateInstallationReq"; return { "CertificateInstallationReq": decodeCertificateInstallationReqType(r) };
+      case 10: f = "CertificateInstallationRes"; return { "CertificateInstallationRes": decodeCertificateInstallationResType(r) };
+      case 11: f = "CertificateUpdateReq"; return { "CertificateUpdateReq": decodeCertificateUpdateReqType(r) };
+      case 12: f = "CertificateUpdateRes"; return { "CertificateUpdateRes": decodeCertificateUpdateResType(r) };
+      case 13: f = "ChargeParameterDiscoveryReq"; return { "ChargeParameterDiscoveryReq": decodeChargeParameterDiscoveryReqType(r) };
+      case 14: f = "ChargeParameterDiscoveryRes"; return { "ChargeParameterDiscoveryRes": decodeChargeParameterDiscoveryResType(r) };
+      case 15: f = "ChargingStatusReq"; return { "ChargingStatusReq": decodeChargingStatusReqType(r) };
+      case 16: f = "ChargingStatusRes"; return { "ChargingStatusRes": decodeChargingStatusResType(r) };
+      case 17: f = "CurrentDemandReq"; return { "CurrentDemandReq": decodeCurrentDemandReqType(r) };
+      case 18: f = "CurrentDemandRes"; return { "CurrentDemandRes": decodeCurrentDemandResType(r) };
+      case 19: f = "DC_EVChargeParameter"; return { "DC_EVChargeParameter": decodeDC_EVChargeParameterType(r) };
+      case 20: f = "DC_EVPowerDeliveryParameter"; return { "DC_EVPowerDeliveryParameter": decodeDC_EVPowerDeliveryParameterType(r) };
+      case 21: f = "DC_EVSEChargeParameter"; return { "DC_EVSEChargeParameter": decodeDC_EVSEChargeParameterType(r) };
+      case 22: f = "DC_EVSEStatus"; return { "DC_EVSEStatus": decodeDC_EVSEStatusType(r) };
+      case 23: f = "DC_EVStatus"; return { "DC_EVStatus": decodeDC_EVStatusType(r) };
+      case 24: f = "DSAKeyValue"; return { "DSAKeyValue": decodeDSAKeyValueType(r) };
+      case 25: f = "DigestMethod"; return { "DigestMethod": decodeDigestMethodType(r) };
+      case 26: f = "DigestValue"; return { "DigestValue": se_base640_n(r) };
+      case 27: f = "EVChargeParameter"; return { "EVChargeParameter": decodeEVChargeParameterType(r) };
+      case 28: f = "EVPowerDeliveryParameter"; return { "EVPowerDeliveryParameter": decodeEVPowerDeliveryParameterType(r) };
+      case 29: f = "EVSEChargeParameter"; return { "EVSEChargeParameter": decodeEVSEChargeParameterType(r) };
+      case 30: f = "EVSEStatus"; return { "EVSEStatus": decodeEVSEStatusType(r) };
+      case 31: f = "EVStatus"; return { "EVStatus": decodeEVStatusType(r) };
+      case 32: f = "Entry"; return { "Entry": decodeEntryType(r) };
+      case 33: f = "KeyInfo"; return { "KeyInfo": decodeKeyInfoType(r) };
+      case 34: f = "KeyName"; return { "KeyName": se_string0_n(r) };
+      case 35: f = "KeyValue"; return { "KeyValue": decodeKeyValueType(r) };
+      case 36: f = "Manifest"; return { "Manifest": decodeManifestType(r) };
+      case 37: f = "MeteringReceiptReq"; return { "MeteringReceiptReq": decodeMeteringReceiptReqType(r) };
+      case 38: f = "MeteringReceiptRes"; return { "MeteringReceiptRes": decodeMeteringReceiptResType(r) };
+      case 39: f = "MgmtData"; return { "MgmtData": se_string0_n(r) };
+      case 40: f = "Object"; return { "Object": decodeObjectType(r) };
+      case 41: f = "PGPData"; return { "PGPData": decodePGPDataType(r) };
+      case 42: f = "PMaxScheduleEntry"; return { "PMaxScheduleEntry": decodePMaxScheduleEntryType(r) };
+      case 43: f = "PaymentDetailsReq"; return { "PaymentDetailsReq": decodePaymentDetailsReqType(r) };
+      case 44: f = "PaymentDetailsRes"; return { "PaymentDetailsRes": decodePaymentDetailsResType(r) };
+      case 45: f = "PaymentServiceSelectionReq"; return { "PaymentServiceSelectionReq": decodePaymentServiceSelectionReqType(r) };
+      case 46: f = "PaymentServiceSelectionRes"; return { "PaymentServiceSelectionRes": decodePaymentServiceSelectionResType(r) };
+      case 47: f = "PowerDeliveryReq"; return { "PowerDeliveryReq": decodePowerDeliveryReqType(r) };
+      case 48: f = "PowerDeliveryRes"; return { "PowerDeliveryRes": decodePowerDeliveryResType(r) };
+      case 49: f = "PreChargeReq"; return { "PreChargeReq": decodePreChargeReqType(r) };
+      case 50: f = "PreChargeRes"; return { "PreChargeRes": decodePreChargeResType(r) };
+      case 51: f = "RSAKeyValue"; return { "RSAKeyValue": decodeRSAKeyValueType(r) };
+      case 52: f = "Reference"; return { "Reference": decodeReferenceType(r) };
+      case 53: f = "RelativeTimeInterval"; return { "RelativeTimeInterval": decodeRelativeTimeIntervalType(r) };
+      case 54: f = "RetrievalMethod"; return { "RetrievalMethod": decodeRetrievalMethodType(r) };
+      case 55: f = "SAScheduleList"; return { "SAScheduleList": decodeSAScheduleListType(r) };
+      case 56: f = "SASchedules"; return { "SASchedules": decodeSASchedulesType(r) };
+      case 57: f = "SPKIData"; return { "SPKIData": decodeSPKIDataType(r) };
+      case 58: f = "SalesTariffEntry"; return { "SalesTariffEntry": decodeSalesTariffEntryType(r) };
+      case 59: f = "ServiceDetailReq"; return { "ServiceDetailReq": decodeServiceDetailReqType(r) };
+      case 60: f = "ServiceDetailRes"; return { "ServiceDetailRes": decodeServiceDetailResType(r) };
+      case 61: f = "ServiceDiscoveryReq"; return { "ServiceDiscoveryReq": decodeServiceDiscoveryReqType(r) };
+      case 62: f = "ServiceDiscoveryRes"; return { "ServiceDiscoveryRes": decodeServiceDiscoveryResType(r) };
+      case 63: f = "SessionSetupReq"; return { "SessionSetupReq": decodeSessionSetupReqType(r) };
+      case 64: f = "SessionSetupRes"; return { "SessionSetupRes": decodeSessionSetupResType(r) };
+      case 65: f = "SessionStopReq"; return { "SessionStopReq": decodeSessionStopReqType(r) };
+      case 66: f = "SessionStopRes"; return { "SessionStopRes": decodeSessionStopResType(r) };
+      case 67: f = "Signature"; return { "Signature": decodeSignatureType(r) };
+      case 68: f = "SignatureMethod"; return { "SignatureMethod": decodeSignatureMethodType(r) };
+      case 69: f = "SignatureProperties"; return { "SignatureProperties": decodeSignaturePropertiesType(r) };
+      case 70: f = "SignatureProperty"; return { "SignatureProperty": decodeSignaturePropertyType(r) };
+      case 71: f = "SignatureValue"; return { "SignatureValue": decodeSignatureValueType(r) };
+      case 72: f = "SignedInfo"; return { "SignedInfo": decodeSignedInfoType(r) };
+      case 73: f = "TimeInterval"; return { "TimeInterval": decodeIntervalType(r) };
+      case 74: f = "Transform"; return { "Transform": decodeTransformType(r) };
+      case 75: f = "Transforms"; return { "Transforms": decodeTransformsType(r) };
+      case 76: f = "V2G_Message"; return { "V2G_Message": decodeV2G_Message(r) };
+      case 77: f = "WeldingDetectionReq"; return { "WeldingDetectionReq": decodeWeldingDetectionReqType(r) };
+      case 78: f = "WeldingDetectionRes"; return { "WeldingDetectionRes": decodeWeldingDetectionResType(r) };
+      case 79: f = "X509Data"; return { "X509Data": decodeX509DataType(r) };
+      default: throw r.badEvent(c, 'DocContent');
+    }
+  } catch (e) {
+    throw atField(e, f);
+  }
+}
+
 const URIS = ["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","http://www.w3.org/2000/09/xmldsig#","urn:iso:15118:2:2013:MsgBody","urn:iso:15118:2:2013:MsgDataTypes","urn:iso:15118:2:2013:MsgDef","urn:iso:15118:2:2013:MsgHeader"];
 
 export const iso2Schema: SchemaRuntime = defineSchema({
@@ -14659,6 +14958,7 @@ export const iso2Schema: SchemaRuntime = defineSchema({
   // DocContent: 80 global elements and SE(*) in 7 bits.
   document: {
     bits: 7,
+    root: decodeIso2Root,
     entries: [
       entry(URIS[6]!, "AC_EVChargeParameter", decodeAC_EVChargeParameterType, encodeAC_EVChargeParameterType, '@AC_EVChargeParameterType'),
       entry(URIS[6]!, "AC_EVSEChargeParameter", decodeAC_EVSEChargeParameterType, encodeAC_EVSEChargeParameterType, '@AC_EVSEChargeParameterType'),

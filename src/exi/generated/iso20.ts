@@ -237,87 +237,59 @@ function ee_base6494_94(w: ExiWriter, v: unknown): void {
 }
 
 function ee_boolean(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.boolIn(v);
-  w.bits(0, 1);
+  w.boolElement(v);
 }
 
 function ee_enum_541818ec(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_541818ec, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_541818ec, 3);
 }
 
 function ee_enum_543c1792(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_543c1792, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_543c1792, 2);
 }
 
 function ee_enum_5bf06e9f(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_5bf06e9f, 1);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_5bf06e9f, 1);
 }
 
 function ee_enum_7d8f2b90(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_7d8f2b90, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_7d8f2b90, 2);
 }
 
 function ee_enum_7ee34097(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_7ee34097, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_7ee34097, 2);
 }
 
 function ee_enum_823ac9e0(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_823ac9e0, 1);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_823ac9e0, 1);
 }
 
 function ee_enum_a3aee5c7(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_a3aee5c7, 1);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_a3aee5c7, 1);
 }
 
 function ee_enum_a64dc5b1(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_a64dc5b1, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_a64dc5b1, 2);
 }
 
 function ee_enum_b087ddb5(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_b087ddb5, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_b087ddb5, 2);
 }
 
 function ee_enum_b23cc9f3(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_b23cc9f3, 6);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_b23cc9f3, 6);
 }
 
 function ee_enum_d86ec2a0(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_d86ec2a0, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_d86ec2a0, 2);
 }
 
 function ee_enum_f3a30dc2(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_f3a30dc2, 1);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_f3a30dc2, 1);
 }
 
 function ee_enum_fe0b1362(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_fe0b1362, 1);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_fe0b1362, 1);
 }
 
 function ee_hex8_8(w: ExiWriter, v: unknown): void {
@@ -345,27 +317,19 @@ function ee_intm32768_32767(w: ExiWriter, v: unknown): void {
 }
 
 function ee_nbit0_100(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 7, 0, 100);
-  w.bits(0, 1);
+  w.nbitElement(v, 7, 0, 100);
 }
 
 function ee_nbit0_255(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, 0, 255);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, 0, 255);
 }
 
 function ee_nbit12_1024(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 10, 12, 1024);
-  w.bits(0, 1);
+  w.nbitElement(v, 10, 12, 1024);
 }
 
 function ee_nbitm128_127(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, -128, 127);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, -128, 127);
 }
 
 function ee_string0_160(w: ExiWriter, v: unknown): void {
@@ -485,6 +449,15 @@ function se_base6494_94(r: ExiReader): Uint8Array {
 }
 
 function se_boolean(r: ExiReader): boolean {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    r.skip(3);
+    return (v & 2) !== 0;
+  }
+  return se_boolean_general(r);
+}
+
+function se_boolean_general(r: ExiReader): boolean {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 0, undefined) as boolean;
   const v = r.bool();
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 2, v) as boolean;
@@ -492,6 +465,18 @@ function se_boolean(r: ExiReader): boolean {
 }
 
 function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_541818ec[x]!;
+    }
+  }
+  return se_enum_541818ec_general(r);
+}
+
+function se_enum_541818ec_general(r: ExiReader): V_enum_541818ec {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 0, undefined) as V_enum_541818ec;
   const v = ENUM_enum_541818ec[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 2, v) as V_enum_541818ec;
@@ -499,6 +484,18 @@ function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
 }
 
 function se_enum_543c1792(r: ExiReader): V_enum_543c1792 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_543c1792[x]!;
+    }
+  }
+  return se_enum_543c1792_general(r);
+}
+
+function se_enum_543c1792_general(r: ExiReader): V_enum_543c1792 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_543c1792, "Denum_CheckIn|Processing|Completed", 0, undefined) as V_enum_543c1792;
   const v = ENUM_enum_543c1792[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_543c1792, "Denum_CheckIn|Processing|Completed", 2, v) as V_enum_543c1792;
@@ -506,6 +503,18 @@ function se_enum_543c1792(r: ExiReader): V_enum_543c1792 {
 }
 
 function se_enum_5bf06e9f(r: ExiReader): V_enum_5bf06e9f {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    const x = (v >>> 1) & 1;
+    if (x < 2) {
+      r.skip(3);
+      return ENUM_enum_5bf06e9f[x]!;
+    }
+  }
+  return se_enum_5bf06e9f_general(r);
+}
+
+function se_enum_5bf06e9f_general(r: ExiReader): V_enum_5bf06e9f {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_5bf06e9f, "Denum_Scheduled|Completed", 0, undefined) as V_enum_5bf06e9f;
   const v = ENUM_enum_5bf06e9f[r.enumIndex(1, 2)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_5bf06e9f, "Denum_Scheduled|Completed", 2, v) as V_enum_5bf06e9f;
@@ -513,6 +522,18 @@ function se_enum_5bf06e9f(r: ExiReader): V_enum_5bf06e9f {
 }
 
 function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_7d8f2b90[x]!;
+    }
+  }
+  return se_enum_7d8f2b90_general(r);
+}
+
+function se_enum_7d8f2b90_general(r: ExiReader): V_enum_7d8f2b90 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 0, undefined) as V_enum_7d8f2b90;
   const v = ENUM_enum_7d8f2b90[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 2, v) as V_enum_7d8f2b90;
@@ -520,6 +541,18 @@ function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
 }
 
 function se_enum_7ee34097(r: ExiReader): V_enum_7ee34097 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_7ee34097[x]!;
+    }
+  }
+  return se_enum_7ee34097_general(r);
+}
+
+function se_enum_7ee34097_general(r: ExiReader): V_enum_7ee34097 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_7ee34097, "Denum_AutoParking|MVGuideManual|Manual", 0, undefined) as V_enum_7ee34097;
   const v = ENUM_enum_7ee34097[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_7ee34097, "Denum_AutoParking|MVGuideManual|Manual", 2, v) as V_enum_7ee34097;
@@ -527,6 +560,18 @@ function se_enum_7ee34097(r: ExiReader): V_enum_7ee34097 {
 }
 
 function se_enum_823ac9e0(r: ExiReader): V_enum_823ac9e0 {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    const x = (v >>> 1) & 1;
+    if (x < 2) {
+      r.skip(3);
+      return ENUM_enum_823ac9e0[x]!;
+    }
+  }
+  return se_enum_823ac9e0_general(r);
+}
+
+function se_enum_823ac9e0_general(r: ExiReader): V_enum_823ac9e0 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_823ac9e0, "Denum_SECP521|X448", 0, undefined) as V_enum_823ac9e0;
   const v = ENUM_enum_823ac9e0[r.enumIndex(1, 2)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_823ac9e0, "Denum_SECP521|X448", 2, v) as V_enum_823ac9e0;
@@ -534,6 +579,18 @@ function se_enum_823ac9e0(r: ExiReader): V_enum_823ac9e0 {
 }
 
 function se_enum_a3aee5c7(r: ExiReader): V_enum_a3aee5c7 {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    const x = (v >>> 1) & 1;
+    if (x < 2) {
+      r.skip(3);
+      return ENUM_enum_a3aee5c7[x]!;
+    }
+  }
+  return se_enum_a3aee5c7_general(r);
+}
+
+function se_enum_a3aee5c7_general(r: ExiReader): V_enum_a3aee5c7 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_a3aee5c7, "Denum_Charge|Discharge", 0, undefined) as V_enum_a3aee5c7;
   const v = ENUM_enum_a3aee5c7[r.enumIndex(1, 2)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_a3aee5c7, "Denum_Charge|Discharge", 2, v) as V_enum_a3aee5c7;
@@ -541,6 +598,18 @@ function se_enum_a3aee5c7(r: ExiReader): V_enum_a3aee5c7 {
 }
 
 function se_enum_a64dc5b1(r: ExiReader): V_enum_a64dc5b1 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_a64dc5b1[x]!;
+    }
+  }
+  return se_enum_a64dc5b1_general(r);
+}
+
+function se_enum_a64dc5b1_general(r: ExiReader): V_enum_a64dc5b1 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_a64dc5b1, "Denum_CheckOut|Processing|Completed", 0, undefined) as V_enum_a64dc5b1;
   const v = ENUM_enum_a64dc5b1[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_a64dc5b1, "Denum_CheckOut|Processing|Completed", 2, v) as V_enum_a64dc5b1;
@@ -548,6 +617,18 @@ function se_enum_a64dc5b1(r: ExiReader): V_enum_a64dc5b1 {
 }
 
 function se_enum_b087ddb5(r: ExiReader): V_enum_b087ddb5 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 4) {
+      r.skip(4);
+      return ENUM_enum_b087ddb5[x]!;
+    }
+  }
+  return se_enum_b087ddb5_general(r);
+}
+
+function se_enum_b087ddb5_general(r: ExiReader): V_enum_b087ddb5 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_b087ddb5, "Denum_Start|Stop|Standby|ScheduleRenegotiation", 0, undefined) as V_enum_b087ddb5;
   const v = ENUM_enum_b087ddb5[r.enumIndex(2, 4)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_b087ddb5, "Denum_Start|Stop|Standby|ScheduleRenegotiation", 2, v) as V_enum_b087ddb5;
@@ -555,6 +636,18 @@ function se_enum_b087ddb5(r: ExiReader): V_enum_b087ddb5 {
 }
 
 function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
+  const v = r.peek(8);
+  if ((v & 129) === 0) {
+    const x = (v >>> 1) & 63;
+    if (x < 40) {
+      r.skip(8);
+      return ENUM_enum_b23cc9f3[x]!;
+    }
+  }
+  return se_enum_b23cc9f3_general(r);
+}
+
+function se_enum_b23cc9f3_general(r: ExiReader): V_enum_b23cc9f3 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 0, undefined) as V_enum_b23cc9f3;
   const v = ENUM_enum_b23cc9f3[r.enumIndex(6, 40)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 2, v) as V_enum_b23cc9f3;
@@ -562,6 +655,18 @@ function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
 }
 
 function se_enum_d86ec2a0(r: ExiReader): V_enum_d86ec2a0 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_d86ec2a0[x]!;
+    }
+  }
+  return se_enum_d86ec2a0_general(r);
+}
+
+function se_enum_d86ec2a0_general(r: ExiReader): V_enum_d86ec2a0 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_d86ec2a0, "Denum_Pause|Terminate|ServiceRenegotiation", 0, undefined) as V_enum_d86ec2a0;
   const v = ENUM_enum_d86ec2a0[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_d86ec2a0, "Denum_Pause|Terminate|ServiceRenegotiation", 2, v) as V_enum_d86ec2a0;
@@ -569,6 +674,18 @@ function se_enum_d86ec2a0(r: ExiReader): V_enum_d86ec2a0 {
 }
 
 function se_enum_f3a30dc2(r: ExiReader): V_enum_f3a30dc2 {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    const x = (v >>> 1) & 1;
+    if (x < 2) {
+      r.skip(3);
+      return ENUM_enum_f3a30dc2[x]!;
+    }
+  }
+  return se_enum_f3a30dc2_general(r);
+}
+
+function se_enum_f3a30dc2_general(r: ExiReader): V_enum_f3a30dc2 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_f3a30dc2, "Denum_PowerToleranceNotConfirmed|PowerToleranceConfirmed", 0, undefined) as V_enum_f3a30dc2;
   const v = ENUM_enum_f3a30dc2[r.enumIndex(1, 2)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_f3a30dc2, "Denum_PowerToleranceNotConfirmed|PowerToleranceConfirmed", 2, v) as V_enum_f3a30dc2;
@@ -576,6 +693,18 @@ function se_enum_f3a30dc2(r: ExiReader): V_enum_f3a30dc2 {
 }
 
 function se_enum_fe0b1362(r: ExiReader): V_enum_fe0b1362 {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    const x = (v >>> 1) & 1;
+    if (x < 2) {
+      r.skip(3);
+      return ENUM_enum_fe0b1362[x]!;
+    }
+  }
+  return se_enum_fe0b1362_general(r);
+}
+
+function se_enum_fe0b1362_general(r: ExiReader): V_enum_fe0b1362 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_fe0b1362, "Denum_EIM|PnC", 0, undefined) as V_enum_fe0b1362;
   const v = ENUM_enum_fe0b1362[r.enumIndex(1, 2)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_fe0b1362, "Denum_EIM|PnC", 2, v) as V_enum_fe0b1362;
@@ -611,6 +740,18 @@ function se_intm32768_32767(r: ExiReader): number {
 }
 
 function se_nbit0_100(r: ExiReader): number {
+  const v = r.peek(9);
+  if ((v & 257) === 0) {
+    const x = (v >>> 1) & 127;
+    if (x <= 100) {
+      r.skip(9);
+      return x + 0;
+    }
+  }
+  return se_nbit0_100_general(r);
+}
+
+function se_nbit0_100_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 0, undefined) as number;
   const v = r.nbit(7, 0, 100);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 2, v) as number;
@@ -618,6 +759,18 @@ function se_nbit0_100(r: ExiReader): number {
 }
 
 function se_nbit0_255(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + 0;
+    }
+  }
+  return se_nbit0_255_general(r);
+}
+
+function se_nbit0_255_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_255, "Dnbit0_255", 0, undefined) as number;
   const v = r.nbit(8, 0, 255);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_255, "Dnbit0_255", 2, v) as number;
@@ -625,6 +778,18 @@ function se_nbit0_255(r: ExiReader): number {
 }
 
 function se_nbit12_1024(r: ExiReader): number {
+  const v = r.peek(12);
+  if ((v & 2049) === 0) {
+    const x = (v >>> 1) & 1023;
+    if (x <= 1012) {
+      r.skip(12);
+      return x + 12;
+    }
+  }
+  return se_nbit12_1024_general(r);
+}
+
+function se_nbit12_1024_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit12_1024, "Dnbit12_1024", 0, undefined) as number;
   const v = r.nbit(10, 12, 1024);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit12_1024, "Dnbit12_1024", 2, v) as number;
@@ -632,6 +797,18 @@ function se_nbit12_1024(r: ExiReader): number {
 }
 
 function se_nbitm128_127(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + -128;
+    }
+  }
+  return se_nbitm128_127_general(r);
+}
+
+function se_nbitm128_127_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 0, undefined) as number;
   const v = r.nbit(8, -128, 127);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 2, v) as number;
@@ -14645,6 +14822,72 @@ export interface Iso20FragmentElements {
 
 export type Iso20FragmentItem = OneOf<Iso20FragmentElements>;
 
+/** The root element of DocContent code c. */
+function decodeIso20Root(r: ExiReader, c: number): Record<string, unknown> {
+  let f = '';
+  try {
+    switch (c) {
+      case 0: f = "AuthorizationReq"; return { "AuthorizationReq": decodeAuthorizationReqType(r) };
+      case 1: f = "AuthorizationRes"; return { "AuthorizationRes": decodeAuthorizationResType(r) };
+      case 2: f = "AuthorizationSetupReq"; return { "AuthorizationSetupReq": decodeAuthorizationSetupReqType(r) };
+      case 3: f = "AuthorizationSetupRes"; return { "AuthorizationSetupRes": decodeAuthorizationSetupResType(r) };
+      case 4: f = "CLReqControlMode"; return { "CLReqControlMode": decodeCLReqControlModeType(r) };
+      case 5: f = "CLResControlMode"; return { "CLResControlMode": decodeCLResControlModeType(r) };
+      case 6: f = "CanonicalizationMethod"; return { "CanonicalizationMethod": decodeCanonicalizationMethodType(r) };
+      case 7: f = "CertificateInstallationReq"; return { "CertificateInstallationReq": decodeCertificateInstallationReqType(r) };
+      case 8: f = "CertificateInstallationRes"; return { "CertificateInstallationRes": decodeCertificateInstallationResType(r) };
+      case 9: f = "DSAKeyValue"; return { "DSAKeyValue": decodeDSAKeyValueType(r) };
+      case 10: f = "DigestMethod"; return { "DigestMethod": decodeDigestMethodType(r) };
+      case 11: f = "DigestValue"; return { "DigestValue": se_base640_n(r) };
+      case 12: f = "KeyInfo"; return { "KeyInfo": decodeKeyInfoType(r) };
+      case 13: f = "KeyName"; return { "KeyName": se_string0_n(r) };
+      case 14: f = "KeyValue"; return { "KeyValue": decodeKeyValueType(r) };
+      case 15: f = "Manifest"; return { "Manifest": decodeManifestType(r) };
+      case 16: f = "MeteringConfirmationReq"; return { "MeteringConfirmationReq": decodeMeteringConfirmationReqType(r) };
+      case 17: f = "MeteringConfirmationRes"; return { "MeteringConfirmationRes": decodeMeteringConfirmationResType(r) };
+      case 18: f = "MgmtData"; return { "MgmtData": se_string0_n(r) };
+      case 19: f = "Object"; return { "Object": decodeObjectType(r) };
+      case 20: f = "PGPData"; return { "PGPData": decodePGPDataType(r) };
+      case 21: f = "PowerDeliveryReq"; return { "PowerDeliveryReq": decodePowerDeliveryReqType(r) };
+      case 22: f = "PowerDeliveryRes"; return { "PowerDeliveryRes": decodePowerDeliveryResType(r) };
+      case 23: f = "RSAKeyValue"; return { "RSAKeyValue": decodeRSAKeyValueType(r) };
+      case 24: f = "Reference"; return { "Reference": decodeReferenceType(r) };
+      case 25: f = "RetrievalMethod"; return { "RetrievalMethod": decodeRetrievalMethodType(r) };
+      case 26: f = "SPKIData"; return { "SPKIData": decodeSPKIDataType(r) };
+      case 27: f = "ScheduleExchangeReq"; return { "ScheduleExchangeReq": decodeScheduleExchangeReqType(r) };
+      case 28: f = "ScheduleExchangeRes"; return { "ScheduleExchangeRes": decodeScheduleExchangeResType(r) };
+      case 29: f = "ServiceDetailReq"; return { "ServiceDetailReq": decodeServiceDetailReqType(r) };
+      case 30: f = "ServiceDetailRes"; return { "ServiceDetailRes": decodeServiceDetailResType(r) };
+      case 31: f = "ServiceDiscoveryReq"; return { "ServiceDiscoveryReq": decodeServiceDiscoveryReqType(r) };
+      case 32: f = "ServiceDiscoveryRes"; return { "ServiceDiscoveryRes": decodeServiceDiscoveryResType(r) };
+      case 33: f = "ServiceSelectionReq"; return { "ServiceSelectionReq": decodeServiceSelectionReqType(r) };
+      case 34: f = "ServiceSelectionRes"; return { "ServiceSelectionRes": decodeServiceSelectionResType(r) };
+      case 35: f = "SessionSetupReq"; return { "SessionSetupReq": decodeSessionSetupReqType(r) };
+      case 36: f = "SessionSetupRes"; return { "SessionSetupRes": decodeSessionSetupResType(r) };
+      case 37: f = "SessionStopReq"; return { "SessionStopReq": decodeSessionStopReqType(r) };
+      case 38: f = "SessionStopRes"; return { "SessionStopRes": decodeSessionStopResType(r) };
+      case 39: f = "Signature"; return { "Signature": decodeSignatureType(r) };
+      case 40: f = "SignatureMethod"; return { "SignatureMethod": decodeSignatureMethodType(r) };
+      case 41: f = "SignatureProperties"; return { "SignatureProperties": decodeSignaturePropertiesType(r) };
+      case 42: f = "SignatureProperty"; return { "SignatureProperty": decodeSignaturePropertyType(r) };
+      case 43: f = "SignatureValue"; return { "SignatureValue": decodeSignatureValueType(r) };
+      case 44: f = "SignedInfo"; return { "SignedInfo": decodeSignedInfoType(r) };
+      case 45: f = "SignedInstallationData"; return { "SignedInstallationData": decodeSignedInstallationDataType(r) };
+      case 46: f = "SignedMeteringData"; return { "SignedMeteringData": decodeSignedMeteringDataType(r) };
+      case 47: f = "Transform"; return { "Transform": decodeTransformType(r) };
+      case 48: f = "Transforms"; return { "Transforms": decodeTransformsType(r) };
+      case 49: f = "VehicleCheckInReq"; return { "VehicleCheckInReq": decodeVehicleCheckInReqType(r) };
+      case 50: f = "VehicleCheckInRes"; return { "VehicleCheckInRes": decodeVehicleCheckInResType(r) };
+      case 51: f = "VehicleCheckOutReq"; return { "VehicleCheckOutReq": decodeVehicleCheckOutReqType(r) };
+      case 52: f = "VehicleCheckOutRes"; return { "VehicleCheckOutRes": decodeVehicleCheckOutResType(r) };
+      case 53: f = "X509Data"; return { "X509Data": decodeX509DataType(r) };
+      default: throw r.badEvent(c, 'DocContent');
+    }
+  } catch (e) {
+    throw atField(e, f);
+  }
+}
+
 const URIS = ["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","http://www.w3.org/2000/09/xmldsig#","urn:iso:std:iso:15118:-20:CommonMessages","urn:iso:std:iso:15118:-20:CommonTypes"];
 
 export const iso20Schema: SchemaRuntime = defineSchema({
@@ -14828,6 +15071,7 @@ export const iso20Schema: SchemaRuntime = defineSchema({
   // DocContent: 54 global elements and SE(*) in 6 bits.
   document: {
     bits: 6,
+    root: decodeIso20Root,
     entries: [
       entry(URIS[5]!, "AuthorizationReq", decodeAuthorizationReqType, encodeAuthorizationReqType, '@AuthorizationReqType'),
       entry(URIS[5]!, "AuthorizationRes", decodeAuthorizationResType, encodeAuthorizationResType, '@AuthorizationResType'),

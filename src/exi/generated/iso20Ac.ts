@@ -66,21 +66,15 @@ function ee_base640_n(w: ExiWriter, v: unknown): void {
 }
 
 function ee_boolean(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.boolIn(v);
-  w.bits(0, 1);
+  w.boolElement(v);
 }
 
 function ee_enum_541818ec(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_541818ec, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_541818ec, 3);
 }
 
 function ee_enum_b23cc9f3(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_b23cc9f3, 6);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_b23cc9f3, 6);
 }
 
 function ee_hex8_8(w: ExiWriter, v: unknown): void {
@@ -102,15 +96,11 @@ function ee_intm32768_32767(w: ExiWriter, v: unknown): void {
 }
 
 function ee_nbit0_100(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 7, 0, 100);
-  w.bits(0, 1);
+  w.nbitElement(v, 7, 0, 100);
 }
 
 function ee_nbitm128_127(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, -128, 127);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, -128, 127);
 }
 
 function ee_string0_32(w: ExiWriter, v: unknown): void {
@@ -164,6 +154,15 @@ function se_base640_n(r: ExiReader): Uint8Array {
 }
 
 function se_boolean(r: ExiReader): boolean {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    r.skip(3);
+    return (v & 2) !== 0;
+  }
+  return se_boolean_general(r);
+}
+
+function se_boolean_general(r: ExiReader): boolean {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 0, undefined) as boolean;
   const v = r.bool();
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 2, v) as boolean;
@@ -171,6 +170,18 @@ function se_boolean(r: ExiReader): boolean {
 }
 
 function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_541818ec[x]!;
+    }
+  }
+  return se_enum_541818ec_general(r);
+}
+
+function se_enum_541818ec_general(r: ExiReader): V_enum_541818ec {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 0, undefined) as V_enum_541818ec;
   const v = ENUM_enum_541818ec[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 2, v) as V_enum_541818ec;
@@ -178,6 +189,18 @@ function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
 }
 
 function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
+  const v = r.peek(8);
+  if ((v & 129) === 0) {
+    const x = (v >>> 1) & 63;
+    if (x < 40) {
+      r.skip(8);
+      return ENUM_enum_b23cc9f3[x]!;
+    }
+  }
+  return se_enum_b23cc9f3_general(r);
+}
+
+function se_enum_b23cc9f3_general(r: ExiReader): V_enum_b23cc9f3 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 0, undefined) as V_enum_b23cc9f3;
   const v = ENUM_enum_b23cc9f3[r.enumIndex(6, 40)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 2, v) as V_enum_b23cc9f3;
@@ -206,6 +229,18 @@ function se_intm32768_32767(r: ExiReader): number {
 }
 
 function se_nbit0_100(r: ExiReader): number {
+  const v = r.peek(9);
+  if ((v & 257) === 0) {
+    const x = (v >>> 1) & 127;
+    if (x <= 100) {
+      r.skip(9);
+      return x + 0;
+    }
+  }
+  return se_nbit0_100_general(r);
+}
+
+function se_nbit0_100_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 0, undefined) as number;
   const v = r.nbit(7, 0, 100);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 2, v) as number;
@@ -213,6 +248,18 @@ function se_nbit0_100(r: ExiReader): number {
 }
 
 function se_nbitm128_127(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + -128;
+    }
+  }
+  return se_nbitm128_127_general(r);
+}
+
+function se_nbitm128_127_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 0, undefined) as number;
   const v = r.nbit(8, -128, 127);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 2, v) as number;
@@ -5999,6 +6046,60 @@ export interface Iso20AcFragmentElements {
 
 export type Iso20AcFragmentItem = OneOf<Iso20AcFragmentElements>;
 
+/** The root element of DocContent code c. */
+function decodeIso20AcRoot(r: ExiReader, c: number): Record<string, unknown> {
+  let f = '';
+  try {
+    switch (c) {
+      case 0: f = "AC_CPDReqEnergyTransferMode"; return { "AC_CPDReqEnergyTransferMode": decodeAC_CPDReqEnergyTransferModeType(r) };
+      case 1: f = "AC_CPDResEnergyTransferMode"; return { "AC_CPDResEnergyTransferMode": decodeAC_CPDResEnergyTransferModeType(r) };
+      case 2: f = "AC_ChargeLoopReq"; return { "AC_ChargeLoopReq": decodeAC_ChargeLoopReqType(r) };
+      case 3: f = "AC_ChargeLoopRes"; return { "AC_ChargeLoopRes": decodeAC_ChargeLoopResType(r) };
+      case 4: f = "AC_ChargeParameterDiscoveryReq"; return { "AC_ChargeParameterDiscoveryReq": decodeAC_ChargeParameterDiscoveryReqType(r) };
+      case 5: f = "AC_ChargeParameterDiscoveryRes"; return { "AC_ChargeParameterDiscoveryRes": decodeAC_ChargeParameterDiscoveryResType(r) };
+      case 6: f = "BPT_AC_CPDReqEnergyTransferMode"; return { "BPT_AC_CPDReqEnergyTransferMode": decodeBPT_AC_CPDReqEnergyTransferModeType(r) };
+      case 7: f = "BPT_AC_CPDResEnergyTransferMode"; return { "BPT_AC_CPDResEnergyTransferMode": decodeBPT_AC_CPDResEnergyTransferModeType(r) };
+      case 8: f = "BPT_Dynamic_AC_CLReqControlMode"; return { "BPT_Dynamic_AC_CLReqControlMode": decodeBPT_Dynamic_AC_CLReqControlModeType(r) };
+      case 9: f = "BPT_Dynamic_AC_CLResControlMode"; return { "BPT_Dynamic_AC_CLResControlMode": decodeBPT_Dynamic_AC_CLResControlModeType(r) };
+      case 10: f = "BPT_Scheduled_AC_CLReqControlMode"; return { "BPT_Scheduled_AC_CLReqControlMode": decodeBPT_Scheduled_AC_CLReqControlModeType(r) };
+      case 11: f = "BPT_Scheduled_AC_CLResControlMode"; return { "BPT_Scheduled_AC_CLResControlMode": decodeBPT_Scheduled_AC_CLResControlModeType(r) };
+      case 12: f = "CLReqControlMode"; return { "CLReqControlMode": decodeCLReqControlModeType(r) };
+      case 13: f = "CLResControlMode"; return { "CLResControlMode": decodeCLResControlModeType(r) };
+      case 14: f = "CanonicalizationMethod"; return { "CanonicalizationMethod": decodeCanonicalizationMethodType(r) };
+      case 15: f = "DSAKeyValue"; return { "DSAKeyValue": decodeDSAKeyValueType(r) };
+      case 16: f = "DigestMethod"; return { "DigestMethod": decodeDigestMethodType(r) };
+      case 17: f = "DigestValue"; return { "DigestValue": se_base640_n(r) };
+      case 18: f = "Dynamic_AC_CLReqControlMode"; return { "Dynamic_AC_CLReqControlMode": decodeDynamic_AC_CLReqControlModeType(r) };
+      case 19: f = "Dynamic_AC_CLResControlMode"; return { "Dynamic_AC_CLResControlMode": decodeDynamic_AC_CLResControlModeType(r) };
+      case 20: f = "KeyInfo"; return { "KeyInfo": decodeKeyInfoType(r) };
+      case 21: f = "KeyName"; return { "KeyName": se_string0_n(r) };
+      case 22: f = "KeyValue"; return { "KeyValue": decodeKeyValueType(r) };
+      case 23: f = "Manifest"; return { "Manifest": decodeManifestType(r) };
+      case 24: f = "MgmtData"; return { "MgmtData": se_string0_n(r) };
+      case 25: f = "Object"; return { "Object": decodeObjectType(r) };
+      case 26: f = "PGPData"; return { "PGPData": decodePGPDataType(r) };
+      case 27: f = "RSAKeyValue"; return { "RSAKeyValue": decodeRSAKeyValueType(r) };
+      case 28: f = "Reference"; return { "Reference": decodeReferenceType(r) };
+      case 29: f = "RetrievalMethod"; return { "RetrievalMethod": decodeRetrievalMethodType(r) };
+      case 30: f = "SPKIData"; return { "SPKIData": decodeSPKIDataType(r) };
+      case 31: f = "Scheduled_AC_CLReqControlMode"; return { "Scheduled_AC_CLReqControlMode": decodeScheduled_AC_CLReqControlModeType(r) };
+      case 32: f = "Scheduled_AC_CLResControlMode"; return { "Scheduled_AC_CLResControlMode": decodeScheduled_AC_CLResControlModeType(r) };
+      case 33: f = "Signature"; return { "Signature": decodeSignatureType(r) };
+      case 34: f = "SignatureMethod"; return { "SignatureMethod": decodeSignatureMethodType(r) };
+      case 35: f = "SignatureProperties"; return { "SignatureProperties": decodeSignaturePropertiesType(r) };
+      case 36: f = "SignatureProperty"; return { "SignatureProperty": decodeSignaturePropertyType(r) };
+      case 37: f = "SignatureValue"; return { "SignatureValue": decodeSignatureValueType(r) };
+      case 38: f = "SignedInfo"; return { "SignedInfo": decodeSignedInfoType(r) };
+      case 39: f = "Transform"; return { "Transform": decodeTransformType(r) };
+      case 40: f = "Transforms"; return { "Transforms": decodeTransformsType(r) };
+      case 41: f = "X509Data"; return { "X509Data": decodeX509DataType(r) };
+      default: throw r.badEvent(c, 'DocContent');
+    }
+  } catch (e) {
+    throw atField(e, f);
+  }
+}
+
 const URIS = ["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","http://www.w3.org/2000/09/xmldsig#","urn:iso:std:iso:15118:-20:AC","urn:iso:std:iso:15118:-20:CommonTypes"];
 
 export const iso20AcSchema: SchemaRuntime = defineSchema({
@@ -6094,6 +6195,7 @@ export const iso20AcSchema: SchemaRuntime = defineSchema({
   // DocContent: 42 global elements and SE(*) in 6 bits.
   document: {
     bits: 6,
+    root: decodeIso20AcRoot,
     entries: [
       entry(URIS[5]!, "AC_CPDReqEnergyTransferMode", decodeAC_CPDReqEnergyTransferModeType, encodeAC_CPDReqEnergyTransferModeType, '@AC_CPDReqEnergyTransferModeType'),
       entry(URIS[5]!, "AC_CPDResEnergyTransferMode", decodeAC_CPDResEnergyTransferModeType, encodeAC_CPDResEnergyTransferModeType, '@AC_CPDResEnergyTransferModeType'),

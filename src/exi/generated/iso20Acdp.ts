@@ -125,57 +125,39 @@ function ee_base640_n(w: ExiWriter, v: unknown): void {
 }
 
 function ee_boolean(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.boolIn(v);
-  w.bits(0, 1);
+  w.boolElement(v);
 }
 
 function ee_enum_2c45cbf8(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_2c45cbf8, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_2c45cbf8, 2);
 }
 
 function ee_enum_3d51f658(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_3d51f658, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_3d51f658, 2);
 }
 
 function ee_enum_498eddfb(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_498eddfb, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_498eddfb, 2);
 }
 
 function ee_enum_541818ec(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_541818ec, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_541818ec, 3);
 }
 
 function ee_enum_7d8f2b90(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_7d8f2b90, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_7d8f2b90, 2);
 }
 
 function ee_enum_9d9fc6b4(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_9d9fc6b4, 4);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_9d9fc6b4, 4);
 }
 
 function ee_enum_b23cc9f3(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_b23cc9f3, 6);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_b23cc9f3, 6);
 }
 
 function ee_enum_e1b01371(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_e1b01371, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_e1b01371, 3);
 }
 
 function ee_hex8_8(w: ExiWriter, v: unknown): void {
@@ -197,15 +179,11 @@ function ee_intm32768_32767(w: ExiWriter, v: unknown): void {
 }
 
 function ee_nbit0_100(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 7, 0, 100);
-  w.bits(0, 1);
+  w.nbitElement(v, 7, 0, 100);
 }
 
 function ee_nbitm128_127(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, -128, 127);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, -128, 127);
 }
 
 function ee_string0_32(w: ExiWriter, v: unknown): void {
@@ -259,6 +237,15 @@ function se_base640_n(r: ExiReader): Uint8Array {
 }
 
 function se_boolean(r: ExiReader): boolean {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    r.skip(3);
+    return (v & 2) !== 0;
+  }
+  return se_boolean_general(r);
+}
+
+function se_boolean_general(r: ExiReader): boolean {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 0, undefined) as boolean;
   const v = r.bool();
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 2, v) as boolean;
@@ -266,6 +253,18 @@ function se_boolean(r: ExiReader): boolean {
 }
 
 function se_enum_2c45cbf8(r: ExiReader): V_enum_2c45cbf8 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 4) {
+      r.skip(4);
+      return ENUM_enum_2c45cbf8[x]!;
+    }
+  }
+  return se_enum_2c45cbf8_general(r);
+}
+
+function se_enum_2c45cbf8_general(r: ExiReader): V_enum_2c45cbf8 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_2c45cbf8, "Denum_State_A|State_B|State_C|State_D", 0, undefined) as V_enum_2c45cbf8;
   const v = ENUM_enum_2c45cbf8[r.enumIndex(2, 4)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_2c45cbf8, "Denum_State_A|State_B|State_C|State_D", 2, v) as V_enum_2c45cbf8;
@@ -273,6 +272,18 @@ function se_enum_2c45cbf8(r: ExiReader): V_enum_2c45cbf8 {
 }
 
 function se_enum_3d51f658(r: ExiReader): V_enum_3d51f658 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 4) {
+      r.skip(4);
+      return ENUM_enum_3d51f658[x]!;
+    }
+  }
+  return se_enum_3d51f658_general(r);
+}
+
+function se_enum_3d51f658_general(r: ExiReader): V_enum_3d51f658 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_3d51f658, "Denum_Invalid|Safe|Warning|Fault", 0, undefined) as V_enum_3d51f658;
   const v = ENUM_enum_3d51f658[r.enumIndex(2, 4)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_3d51f658, "Denum_Invalid|Safe|Warning|Fault", 2, v) as V_enum_3d51f658;
@@ -280,6 +291,18 @@ function se_enum_3d51f658(r: ExiReader): V_enum_3d51f658 {
 }
 
 function se_enum_498eddfb(r: ExiReader): V_enum_498eddfb {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_498eddfb[x]!;
+    }
+  }
+  return se_enum_498eddfb_general(r);
+}
+
+function se_enum_498eddfb_general(r: ExiReader): V_enum_498eddfb {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_498eddfb, "Denum_Home|Moving|EndPosition", 0, undefined) as V_enum_498eddfb;
   const v = ENUM_enum_498eddfb[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_498eddfb, "Denum_Home|Moving|EndPosition", 2, v) as V_enum_498eddfb;
@@ -287,6 +310,18 @@ function se_enum_498eddfb(r: ExiReader): V_enum_498eddfb {
 }
 
 function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_541818ec[x]!;
+    }
+  }
+  return se_enum_541818ec_general(r);
+}
+
+function se_enum_541818ec_general(r: ExiReader): V_enum_541818ec {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 0, undefined) as V_enum_541818ec;
   const v = ENUM_enum_541818ec[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 2, v) as V_enum_541818ec;
@@ -294,6 +329,18 @@ function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
 }
 
 function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_7d8f2b90[x]!;
+    }
+  }
+  return se_enum_7d8f2b90_general(r);
+}
+
+function se_enum_7d8f2b90_general(r: ExiReader): V_enum_7d8f2b90 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 0, undefined) as V_enum_7d8f2b90;
   const v = ENUM_enum_7d8f2b90[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 2, v) as V_enum_7d8f2b90;
@@ -301,6 +348,18 @@ function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
 }
 
 function se_enum_9d9fc6b4(r: ExiReader): V_enum_9d9fc6b4 {
+  const v = r.peek(6);
+  if ((v & 33) === 0) {
+    const x = (v >>> 1) & 15;
+    if (x < 10) {
+      r.skip(6);
+      return ENUM_enum_9d9fc6b4[x]!;
+    }
+  }
+  return se_enum_9d9fc6b4_general(r);
+}
+
+function se_enum_9d9fc6b4_general(r: ExiReader): V_enum_9d9fc6b4 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_9d9fc6b4, "Denum_OK_NoEVError|FAILED|FAILED_EmergencyEvent|FAILED_Breaker|FAILED_RESSTemperatureInhibit|FAILED_RESS|FAILED_ChargingCurrentDifferential|FAILED_ChargingVoltageOutOfRange|FAILED_Reserved1|FAILED_Reserved2", 0, undefined) as V_enum_9d9fc6b4;
   const v = ENUM_enum_9d9fc6b4[r.enumIndex(4, 10)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_9d9fc6b4, "Denum_OK_NoEVError|FAILED|FAILED_EmergencyEvent|FAILED_Breaker|FAILED_RESSTemperatureInhibit|FAILED_RESS|FAILED_ChargingCurrentDifferential|FAILED_ChargingVoltageOutOfRange|FAILED_Reserved1|FAILED_Reserved2", 2, v) as V_enum_9d9fc6b4;
@@ -308,6 +367,18 @@ function se_enum_9d9fc6b4(r: ExiReader): V_enum_9d9fc6b4 {
 }
 
 function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
+  const v = r.peek(8);
+  if ((v & 129) === 0) {
+    const x = (v >>> 1) & 63;
+    if (x < 40) {
+      r.skip(8);
+      return ENUM_enum_b23cc9f3[x]!;
+    }
+  }
+  return se_enum_b23cc9f3_general(r);
+}
+
+function se_enum_b23cc9f3_general(r: ExiReader): V_enum_b23cc9f3 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 0, undefined) as V_enum_b23cc9f3;
   const v = ENUM_enum_b23cc9f3[r.enumIndex(6, 40)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 2, v) as V_enum_b23cc9f3;
@@ -315,6 +386,18 @@ function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
 }
 
 function se_enum_e1b01371(r: ExiReader): V_enum_e1b01371 {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 5) {
+      r.skip(5);
+      return ENUM_enum_e1b01371[x]!;
+    }
+  }
+  return se_enum_e1b01371_general(r);
+}
+
+function se_enum_e1b01371_general(r: ExiReader): V_enum_e1b01371 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_e1b01371, "Denum_StateA|StateB|StateC|StateD|StateE", 0, undefined) as V_enum_e1b01371;
   const v = ENUM_enum_e1b01371[r.enumIndex(3, 5)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_e1b01371, "Denum_StateA|StateB|StateC|StateD|StateE", 2, v) as V_enum_e1b01371;
@@ -343,6 +426,18 @@ function se_intm32768_32767(r: ExiReader): number {
 }
 
 function se_nbit0_100(r: ExiReader): number {
+  const v = r.peek(9);
+  if ((v & 257) === 0) {
+    const x = (v >>> 1) & 127;
+    if (x <= 100) {
+      r.skip(9);
+      return x + 0;
+    }
+  }
+  return se_nbit0_100_general(r);
+}
+
+function se_nbit0_100_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 0, undefined) as number;
   const v = r.nbit(7, 0, 100);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 2, v) as number;
@@ -350,6 +445,18 @@ function se_nbit0_100(r: ExiReader): number {
 }
 
 function se_nbitm128_127(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + -128;
+    }
+  }
+  return se_nbitm128_127_general(r);
+}
+
+function se_nbitm128_127_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 0, undefined) as number;
   const v = r.nbit(8, -128, 127);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 2, v) as number;
@@ -1970,6 +2077,52 @@ export interface Iso20AcdpFragmentElements {
 
 export type Iso20AcdpFragmentItem = OneOf<Iso20AcdpFragmentElements>;
 
+/** The root element of DocContent code c. */
+function decodeIso20AcdpRoot(r: ExiReader, c: number): Record<string, unknown> {
+  let f = '';
+  try {
+    switch (c) {
+      case 0: f = "ACDP_ConnectReq"; return { "ACDP_ConnectReq": decodeACDP_ConnectReqType(r) };
+      case 1: f = "ACDP_ConnectRes"; return { "ACDP_ConnectRes": decodeACDP_ConnectResType(r) };
+      case 2: f = "ACDP_DisconnectReq"; return { "ACDP_DisconnectReq": decodeACDP_ConnectReqType(r) };
+      case 3: f = "ACDP_DisconnectRes"; return { "ACDP_DisconnectRes": decodeACDP_ConnectResType(r) };
+      case 4: f = "ACDP_SystemStatusReq"; return { "ACDP_SystemStatusReq": decodeACDP_SystemStatusReqType(r) };
+      case 5: f = "ACDP_SystemStatusRes"; return { "ACDP_SystemStatusRes": decodeACDP_SystemStatusResType(r) };
+      case 6: f = "ACDP_VehiclePositioningReq"; return { "ACDP_VehiclePositioningReq": decodeACDP_VehiclePositioningReqType(r) };
+      case 7: f = "ACDP_VehiclePositioningRes"; return { "ACDP_VehiclePositioningRes": decodeACDP_VehiclePositioningResType(r) };
+      case 8: f = "CLReqControlMode"; return { "CLReqControlMode": decodeCLReqControlModeType(r) };
+      case 9: f = "CLResControlMode"; return { "CLResControlMode": decodeCLResControlModeType(r) };
+      case 10: f = "CanonicalizationMethod"; return { "CanonicalizationMethod": decodeCanonicalizationMethodType(r) };
+      case 11: f = "DSAKeyValue"; return { "DSAKeyValue": decodeDSAKeyValueType(r) };
+      case 12: f = "DigestMethod"; return { "DigestMethod": decodeDigestMethodType(r) };
+      case 13: f = "DigestValue"; return { "DigestValue": se_base640_n(r) };
+      case 14: f = "KeyInfo"; return { "KeyInfo": decodeKeyInfoType(r) };
+      case 15: f = "KeyName"; return { "KeyName": se_string0_n(r) };
+      case 16: f = "KeyValue"; return { "KeyValue": decodeKeyValueType(r) };
+      case 17: f = "Manifest"; return { "Manifest": decodeManifestType(r) };
+      case 18: f = "MgmtData"; return { "MgmtData": se_string0_n(r) };
+      case 19: f = "Object"; return { "Object": decodeObjectType(r) };
+      case 20: f = "PGPData"; return { "PGPData": decodePGPDataType(r) };
+      case 21: f = "RSAKeyValue"; return { "RSAKeyValue": decodeRSAKeyValueType(r) };
+      case 22: f = "Reference"; return { "Reference": decodeReferenceType(r) };
+      case 23: f = "RetrievalMethod"; return { "RetrievalMethod": decodeRetrievalMethodType(r) };
+      case 24: f = "SPKIData"; return { "SPKIData": decodeSPKIDataType(r) };
+      case 25: f = "Signature"; return { "Signature": decodeSignatureType(r) };
+      case 26: f = "SignatureMethod"; return { "SignatureMethod": decodeSignatureMethodType(r) };
+      case 27: f = "SignatureProperties"; return { "SignatureProperties": decodeSignaturePropertiesType(r) };
+      case 28: f = "SignatureProperty"; return { "SignatureProperty": decodeSignaturePropertyType(r) };
+      case 29: f = "SignatureValue"; return { "SignatureValue": decodeSignatureValueType(r) };
+      case 30: f = "SignedInfo"; return { "SignedInfo": decodeSignedInfoType(r) };
+      case 31: f = "Transform"; return { "Transform": decodeTransformType(r) };
+      case 32: f = "Transforms"; return { "Transforms": decodeTransformsType(r) };
+      case 33: f = "X509Data"; return { "X509Data": decodeX509DataType(r) };
+      default: throw r.badEvent(c, 'DocContent');
+    }
+  } catch (e) {
+    throw atField(e, f);
+  }
+}
+
 const URIS = ["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","http://www.w3.org/2000/09/xmldsig#","urn:iso:std:iso:15118:-20:ACDP","urn:iso:std:iso:15118:-20:CommonTypes"];
 
 export const iso20AcdpSchema: SchemaRuntime = defineSchema({
@@ -2061,6 +2214,7 @@ export const iso20AcdpSchema: SchemaRuntime = defineSchema({
   // DocContent: 34 global elements and SE(*) in 6 bits.
   document: {
     bits: 6,
+    root: decodeIso20AcdpRoot,
     entries: [
       entry(URIS[5]!, "ACDP_ConnectReq", decodeACDP_ConnectReqType, encodeACDP_ConnectReqType, '@ACDP_ConnectReqType'),
       entry(URIS[5]!, "ACDP_ConnectRes", decodeACDP_ConnectResType, encodeACDP_ConnectResType, '@ACDP_ConnectResType'),

@@ -59,21 +59,15 @@ function ee_base640_64(w: ExiWriter, v: unknown): void {
 }
 
 function ee_boolean(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.boolIn(v);
-  w.bits(0, 1);
+  w.boolElement(v);
 }
 
 function ee_enum_541818ec(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_541818ec, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_541818ec, 3);
 }
 
 function ee_enum_b23cc9f3(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_b23cc9f3, 6);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_b23cc9f3, 6);
 }
 
 function ee_hex8_8(w: ExiWriter, v: unknown): void {
@@ -89,15 +83,11 @@ function ee_intm32768_32767(w: ExiWriter, v: unknown): void {
 }
 
 function ee_nbit0_100(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 7, 0, 100);
-  w.bits(0, 1);
+  w.nbitElement(v, 7, 0, 100);
 }
 
 function ee_nbitm128_127(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, -128, 127);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, -128, 127);
 }
 
 function ee_string0_32(w: ExiWriter, v: unknown): void {
@@ -138,6 +128,15 @@ function se_base640_64(r: ExiReader): Uint8Array {
 }
 
 function se_boolean(r: ExiReader): boolean {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    r.skip(3);
+    return (v & 2) !== 0;
+  }
+  return se_boolean_general(r);
+}
+
+function se_boolean_general(r: ExiReader): boolean {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 0, undefined) as boolean;
   const v = r.bool();
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 2, v) as boolean;
@@ -145,6 +144,18 @@ function se_boolean(r: ExiReader): boolean {
 }
 
 function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_541818ec[x]!;
+    }
+  }
+  return se_enum_541818ec_general(r);
+}
+
+function se_enum_541818ec_general(r: ExiReader): V_enum_541818ec {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 0, undefined) as V_enum_541818ec;
   const v = ENUM_enum_541818ec[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 2, v) as V_enum_541818ec;
@@ -152,6 +163,18 @@ function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
 }
 
 function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
+  const v = r.peek(8);
+  if ((v & 129) === 0) {
+    const x = (v >>> 1) & 63;
+    if (x < 40) {
+      r.skip(8);
+      return ENUM_enum_b23cc9f3[x]!;
+    }
+  }
+  return se_enum_b23cc9f3_general(r);
+}
+
+function se_enum_b23cc9f3_general(r: ExiReader): V_enum_b23cc9f3 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 0, undefined) as V_enum_b23cc9f3;
   const v = ENUM_enum_b23cc9f3[r.enumIndex(6, 40)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 2, v) as V_enum_b23cc9f3;
@@ -173,6 +196,18 @@ function se_intm32768_32767(r: ExiReader): number {
 }
 
 function se_nbit0_100(r: ExiReader): number {
+  const v = r.peek(9);
+  if ((v & 257) === 0) {
+    const x = (v >>> 1) & 127;
+    if (x <= 100) {
+      r.skip(9);
+      return x + 0;
+    }
+  }
+  return se_nbit0_100_general(r);
+}
+
+function se_nbit0_100_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 0, undefined) as number;
   const v = r.nbit(7, 0, 100);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 2, v) as number;
@@ -180,6 +215,18 @@ function se_nbit0_100(r: ExiReader): number {
 }
 
 function se_nbitm128_127(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + -128;
+    }
+  }
+  return se_nbitm128_127_general(r);
+}
+
+function se_nbitm128_127_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 0, undefined) as number;
   const v = r.nbit(8, -128, 127);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 2, v) as number;

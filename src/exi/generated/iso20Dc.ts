@@ -74,27 +74,19 @@ function ee_base640_n(w: ExiWriter, v: unknown): void {
 }
 
 function ee_boolean(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.boolIn(v);
-  w.bits(0, 1);
+  w.boolElement(v);
 }
 
 function ee_enum_541818ec(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_541818ec, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_541818ec, 3);
 }
 
 function ee_enum_7d8f2b90(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_7d8f2b90, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_7d8f2b90, 2);
 }
 
 function ee_enum_b23cc9f3(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_b23cc9f3, 6);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_b23cc9f3, 6);
 }
 
 function ee_hex8_8(w: ExiWriter, v: unknown): void {
@@ -116,15 +108,11 @@ function ee_intm32768_32767(w: ExiWriter, v: unknown): void {
 }
 
 function ee_nbit0_100(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 7, 0, 100);
-  w.bits(0, 1);
+  w.nbitElement(v, 7, 0, 100);
 }
 
 function ee_nbitm128_127(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, -128, 127);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, -128, 127);
 }
 
 function ee_string0_32(w: ExiWriter, v: unknown): void {
@@ -178,6 +166,15 @@ function se_base640_n(r: ExiReader): Uint8Array {
 }
 
 function se_boolean(r: ExiReader): boolean {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    r.skip(3);
+    return (v & 2) !== 0;
+  }
+  return se_boolean_general(r);
+}
+
+function se_boolean_general(r: ExiReader): boolean {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 0, undefined) as boolean;
   const v = r.bool();
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 2, v) as boolean;
@@ -185,6 +182,18 @@ function se_boolean(r: ExiReader): boolean {
 }
 
 function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_541818ec[x]!;
+    }
+  }
+  return se_enum_541818ec_general(r);
+}
+
+function se_enum_541818ec_general(r: ExiReader): V_enum_541818ec {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 0, undefined) as V_enum_541818ec;
   const v = ENUM_enum_541818ec[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 2, v) as V_enum_541818ec;
@@ -192,6 +201,18 @@ function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
 }
 
 function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_7d8f2b90[x]!;
+    }
+  }
+  return se_enum_7d8f2b90_general(r);
+}
+
+function se_enum_7d8f2b90_general(r: ExiReader): V_enum_7d8f2b90 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 0, undefined) as V_enum_7d8f2b90;
   const v = ENUM_enum_7d8f2b90[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 2, v) as V_enum_7d8f2b90;
@@ -199,6 +220,18 @@ function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
 }
 
 function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
+  const v = r.peek(8);
+  if ((v & 129) === 0) {
+    const x = (v >>> 1) & 63;
+    if (x < 40) {
+      r.skip(8);
+      return ENUM_enum_b23cc9f3[x]!;
+    }
+  }
+  return se_enum_b23cc9f3_general(r);
+}
+
+function se_enum_b23cc9f3_general(r: ExiReader): V_enum_b23cc9f3 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 0, undefined) as V_enum_b23cc9f3;
   const v = ENUM_enum_b23cc9f3[r.enumIndex(6, 40)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 2, v) as V_enum_b23cc9f3;
@@ -227,6 +260,18 @@ function se_intm32768_32767(r: ExiReader): number {
 }
 
 function se_nbit0_100(r: ExiReader): number {
+  const v = r.peek(9);
+  if ((v & 257) === 0) {
+    const x = (v >>> 1) & 127;
+    if (x <= 100) {
+      r.skip(9);
+      return x + 0;
+    }
+  }
+  return se_nbit0_100_general(r);
+}
+
+function se_nbit0_100_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 0, undefined) as number;
   const v = r.nbit(7, 0, 100);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 2, v) as number;
@@ -234,6 +279,18 @@ function se_nbit0_100(r: ExiReader): number {
 }
 
 function se_nbitm128_127(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + -128;
+    }
+  }
+  return se_nbitm128_127_general(r);
+}
+
+function se_nbitm128_127_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 0, undefined) as number;
   const v = r.nbit(8, -128, 127);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 2, v) as number;
@@ -5470,6 +5527,66 @@ export interface Iso20DcFragmentElements {
 
 export type Iso20DcFragmentItem = OneOf<Iso20DcFragmentElements>;
 
+/** The root element of DocContent code c. */
+function decodeIso20DcRoot(r: ExiReader, c: number): Record<string, unknown> {
+  let f = '';
+  try {
+    switch (c) {
+      case 0: f = "BPT_DC_CPDReqEnergyTransferMode"; return { "BPT_DC_CPDReqEnergyTransferMode": decodeBPT_DC_CPDReqEnergyTransferModeType(r) };
+      case 1: f = "BPT_DC_CPDResEnergyTransferMode"; return { "BPT_DC_CPDResEnergyTransferMode": decodeBPT_DC_CPDResEnergyTransferModeType(r) };
+      case 2: f = "BPT_Dynamic_DC_CLReqControlMode"; return { "BPT_Dynamic_DC_CLReqControlMode": decodeBPT_Dynamic_DC_CLReqControlModeType(r) };
+      case 3: f = "BPT_Dynamic_DC_CLResControlMode"; return { "BPT_Dynamic_DC_CLResControlMode": decodeBPT_Dynamic_DC_CLResControlModeType(r) };
+      case 4: f = "BPT_Scheduled_DC_CLReqControlMode"; return { "BPT_Scheduled_DC_CLReqControlMode": decodeBPT_Scheduled_DC_CLReqControlModeType(r) };
+      case 5: f = "BPT_Scheduled_DC_CLResControlMode"; return { "BPT_Scheduled_DC_CLResControlMode": decodeBPT_Scheduled_DC_CLResControlModeType(r) };
+      case 6: f = "CLReqControlMode"; return { "CLReqControlMode": decodeCLReqControlModeType(r) };
+      case 7: f = "CLResControlMode"; return { "CLResControlMode": decodeCLResControlModeType(r) };
+      case 8: f = "CanonicalizationMethod"; return { "CanonicalizationMethod": decodeCanonicalizationMethodType(r) };
+      case 9: f = "DC_CPDReqEnergyTransferMode"; return { "DC_CPDReqEnergyTransferMode": decodeDC_CPDReqEnergyTransferModeType(r) };
+      case 10: f = "DC_CPDResEnergyTransferMode"; return { "DC_CPDResEnergyTransferMode": decodeDC_CPDResEnergyTransferModeType(r) };
+      case 11: f = "DC_CableCheckReq"; return { "DC_CableCheckReq": decodeDC_CableCheckReqType(r) };
+      case 12: f = "DC_CableCheckRes"; return { "DC_CableCheckRes": decodeDC_CableCheckResType(r) };
+      case 13: f = "DC_ChargeLoopReq"; return { "DC_ChargeLoopReq": decodeDC_ChargeLoopReqType(r) };
+      case 14: f = "DC_ChargeLoopRes"; return { "DC_ChargeLoopRes": decodeDC_ChargeLoopResType(r) };
+      case 15: f = "DC_ChargeParameterDiscoveryReq"; return { "DC_ChargeParameterDiscoveryReq": decodeDC_ChargeParameterDiscoveryReqType(r) };
+      case 16: f = "DC_ChargeParameterDiscoveryRes"; return { "DC_ChargeParameterDiscoveryRes": decodeDC_ChargeParameterDiscoveryResType(r) };
+      case 17: f = "DC_PreChargeReq"; return { "DC_PreChargeReq": decodeDC_PreChargeReqType(r) };
+      case 18: f = "DC_PreChargeRes"; return { "DC_PreChargeRes": decodeDC_PreChargeResType(r) };
+      case 19: f = "DC_WeldingDetectionReq"; return { "DC_WeldingDetectionReq": decodeDC_WeldingDetectionReqType(r) };
+      case 20: f = "DC_WeldingDetectionRes"; return { "DC_WeldingDetectionRes": decodeDC_WeldingDetectionResType(r) };
+      case 21: f = "DSAKeyValue"; return { "DSAKeyValue": decodeDSAKeyValueType(r) };
+      case 22: f = "DigestMethod"; return { "DigestMethod": decodeDigestMethodType(r) };
+      case 23: f = "DigestValue"; return { "DigestValue": se_base640_n(r) };
+      case 24: f = "Dynamic_DC_CLReqControlMode"; return { "Dynamic_DC_CLReqControlMode": decodeDynamic_DC_CLReqControlModeType(r) };
+      case 25: f = "Dynamic_DC_CLResControlMode"; return { "Dynamic_DC_CLResControlMode": decodeDynamic_DC_CLResControlModeType(r) };
+      case 26: f = "KeyInfo"; return { "KeyInfo": decodeKeyInfoType(r) };
+      case 27: f = "KeyName"; return { "KeyName": se_string0_n(r) };
+      case 28: f = "KeyValue"; return { "KeyValue": decodeKeyValueType(r) };
+      case 29: f = "Manifest"; return { "Manifest": decodeManifestType(r) };
+      case 30: f = "MgmtData"; return { "MgmtData": se_string0_n(r) };
+      case 31: f = "Object"; return { "Object": decodeObjectType(r) };
+      case 32: f = "PGPData"; return { "PGPData": decodePGPDataType(r) };
+      case 33: f = "RSAKeyValue"; return { "RSAKeyValue": decodeRSAKeyValueType(r) };
+      case 34: f = "Reference"; return { "Reference": decodeReferenceType(r) };
+      case 35: f = "RetrievalMethod"; return { "RetrievalMethod": decodeRetrievalMethodType(r) };
+      case 36: f = "SPKIData"; return { "SPKIData": decodeSPKIDataType(r) };
+      case 37: f = "Scheduled_DC_CLReqControlMode"; return { "Scheduled_DC_CLReqControlMode": decodeScheduled_DC_CLReqControlModeType(r) };
+      case 38: f = "Scheduled_DC_CLResControlMode"; return { "Scheduled_DC_CLResControlMode": decodeScheduled_DC_CLResControlModeType(r) };
+      case 39: f = "Signature"; return { "Signature": decodeSignatureType(r) };
+      case 40: f = "SignatureMethod"; return { "SignatureMethod": decodeSignatureMethodType(r) };
+      case 41: f = "SignatureProperties"; return { "SignatureProperties": decodeSignaturePropertiesType(r) };
+      case 42: f = "SignatureProperty"; return { "SignatureProperty": decodeSignaturePropertyType(r) };
+      case 43: f = "SignatureValue"; return { "SignatureValue": decodeSignatureValueType(r) };
+      case 44: f = "SignedInfo"; return { "SignedInfo": decodeSignedInfoType(r) };
+      case 45: f = "Transform"; return { "Transform": decodeTransformType(r) };
+      case 46: f = "Transforms"; return { "Transforms": decodeTransformsType(r) };
+      case 47: f = "X509Data"; return { "X509Data": decodeX509DataType(r) };
+      default: throw r.badEvent(c, 'DocContent');
+    }
+  } catch (e) {
+    throw atField(e, f);
+  }
+}
+
 const URIS = ["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","http://www.w3.org/2000/09/xmldsig#","urn:iso:std:iso:15118:-20:CommonTypes","urn:iso:std:iso:15118:-20:DC"];
 
 export const iso20DcSchema: SchemaRuntime = defineSchema({
@@ -5571,6 +5688,7 @@ export const iso20DcSchema: SchemaRuntime = defineSchema({
   // DocContent: 48 global elements and SE(*) in 6 bits.
   document: {
     bits: 6,
+    root: decodeIso20DcRoot,
     entries: [
       entry(URIS[6]!, "BPT_DC_CPDReqEnergyTransferMode", decodeBPT_DC_CPDReqEnergyTransferModeType, encodeBPT_DC_CPDReqEnergyTransferModeType, '@BPT_DC_CPDReqEnergyTransferModeType'),
       entry(URIS[6]!, "BPT_DC_CPDResEnergyTransferMode", decodeBPT_DC_CPDResEnergyTransferModeType, encodeBPT_DC_CPDResEnergyTransferModeType, '@BPT_DC_CPDResEnergyTransferModeType'),

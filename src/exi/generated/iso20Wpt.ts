@@ -161,69 +161,47 @@ function ee_base640_n(w: ExiWriter, v: unknown): void {
 }
 
 function ee_boolean(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.boolIn(v);
-  w.bits(0, 1);
+  w.boolElement(v);
 }
 
 function ee_enum_03a5ea32(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_03a5ea32, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_03a5ea32, 2);
 }
 
 function ee_enum_44082ca0(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_44082ca0, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_44082ca0, 3);
 }
 
 function ee_enum_53dc6b51(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_53dc6b51, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_53dc6b51, 2);
 }
 
 function ee_enum_541818ec(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_541818ec, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_541818ec, 3);
 }
 
 function ee_enum_7d8f2b90(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_7d8f2b90, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_7d8f2b90, 2);
 }
 
 function ee_enum_9ce382ac(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_9ce382ac, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_9ce382ac, 2);
 }
 
 function ee_enum_b23cc9f3(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_b23cc9f3, 6);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_b23cc9f3, 6);
 }
 
 function ee_enum_ca6e7baa(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_ca6e7baa, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_ca6e7baa, 3);
 }
 
 function ee_enum_f77f15b5(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_f77f15b5, 2);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_f77f15b5, 2);
 }
 
 function ee_enum_fc414aeb(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.enumIn(v, INDEX_enum_fc414aeb, 3);
-  w.bits(0, 1);
+  w.enumElement(v, INDEX_enum_fc414aeb, 3);
 }
 
 function ee_hex8_8(w: ExiWriter, v: unknown): void {
@@ -245,21 +223,15 @@ function ee_intm32768_32767(w: ExiWriter, v: unknown): void {
 }
 
 function ee_nbit0_100(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 7, 0, 100);
-  w.bits(0, 1);
+  w.nbitElement(v, 7, 0, 100);
 }
 
 function ee_nbit0_255(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, 0, 255);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, 0, 255);
 }
 
 function ee_nbitm128_127(w: ExiWriter, v: unknown): void {
-  w.bits(0, 1);
-  w.nbit(v, 8, -128, 127);
-  w.bits(0, 1);
+  w.nbitElement(v, 8, -128, 127);
 }
 
 function ee_string0_12(w: ExiWriter, v: unknown): void {
@@ -338,6 +310,15 @@ function se_base640_n(r: ExiReader): Uint8Array {
 }
 
 function se_boolean(r: ExiReader): boolean {
+  const v = r.peek(3);
+  if ((v & 5) === 0) {
+    r.skip(3);
+    return (v & 2) !== 0;
+  }
+  return se_boolean_general(r);
+}
+
+function se_boolean_general(r: ExiReader): boolean {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 0, undefined) as boolean;
   const v = r.bool();
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_boolean, "Dboolean", 2, v) as boolean;
@@ -345,6 +326,18 @@ function se_boolean(r: ExiReader): boolean {
 }
 
 function se_enum_03a5ea32(r: ExiReader): V_enum_03a5ea32 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_03a5ea32[x]!;
+    }
+  }
+  return se_enum_03a5ea32_general(r);
+}
+
+function se_enum_03a5ea32_general(r: ExiReader): V_enum_03a5ea32 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_03a5ea32, "Denum_EVResultUnknown|EVResultSuccess|EVResultFailed", 0, undefined) as V_enum_03a5ea32;
   const v = ENUM_enum_03a5ea32[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_03a5ea32, "Denum_EVResultUnknown|EVResultSuccess|EVResultFailed", 2, v) as V_enum_03a5ea32;
@@ -352,6 +345,18 @@ function se_enum_03a5ea32(r: ExiReader): V_enum_03a5ea32 {
 }
 
 function se_enum_44082ca0(r: ExiReader): V_enum_44082ca0 {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_44082ca0[x]!;
+    }
+  }
+  return se_enum_44082ca0_general(r);
+}
+
+function se_enum_44082ca0_general(r: ExiReader): V_enum_44082ca0 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_44082ca0, "Denum_SPCNoIssue|SPCFODDetected|SPCLOPDetected|SPCTempOverheatDetected|SPCPowerTransferAnomalyDetected|SPCAnomalyDetected", 0, undefined) as V_enum_44082ca0;
   const v = ENUM_enum_44082ca0[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_44082ca0, "Denum_SPCNoIssue|SPCFODDetected|SPCLOPDetected|SPCTempOverheatDetected|SPCPowerTransferAnomalyDetected|SPCAnomalyDetected", 2, v) as V_enum_44082ca0;
@@ -359,6 +364,18 @@ function se_enum_44082ca0(r: ExiReader): V_enum_44082ca0 {
 }
 
 function se_enum_53dc6b51(r: ExiReader): V_enum_53dc6b51 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 4) {
+      r.skip(4);
+      return ENUM_enum_53dc6b51[x]!;
+    }
+  }
+  return se_enum_53dc6b51_general(r);
+}
+
+function se_enum_53dc6b51_general(r: ExiReader): V_enum_53dc6b51 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_53dc6b51, "Denum_EVPCNoIssue|EVPCTempOverheatDetected|EVPCPowerTransferAnomalyDetected|EVPCAnomalyDetected", 0, undefined) as V_enum_53dc6b51;
   const v = ENUM_enum_53dc6b51[r.enumIndex(2, 4)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_53dc6b51, "Denum_EVPCNoIssue|EVPCTempOverheatDetected|EVPCPowerTransferAnomalyDetected|EVPCAnomalyDetected", 2, v) as V_enum_53dc6b51;
@@ -366,6 +383,18 @@ function se_enum_53dc6b51(r: ExiReader): V_enum_53dc6b51 {
 }
 
 function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_541818ec[x]!;
+    }
+  }
+  return se_enum_541818ec_general(r);
+}
+
+function se_enum_541818ec_general(r: ExiReader): V_enum_541818ec {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 0, undefined) as V_enum_541818ec;
   const v = ENUM_enum_541818ec[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_541818ec, "Denum_Pause|ExitStandby|Terminate|ScheduleRenegotiation|ServiceRenegotiation|MeteringConfirmation", 2, v) as V_enum_541818ec;
@@ -373,6 +402,18 @@ function se_enum_541818ec(r: ExiReader): V_enum_541818ec {
 }
 
 function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_7d8f2b90[x]!;
+    }
+  }
+  return se_enum_7d8f2b90_general(r);
+}
+
+function se_enum_7d8f2b90_general(r: ExiReader): V_enum_7d8f2b90 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 0, undefined) as V_enum_7d8f2b90;
   const v = ENUM_enum_7d8f2b90[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_7d8f2b90, "Denum_Finished|Ongoing|Ongoing_WaitingForCustomerInteraction", 2, v) as V_enum_7d8f2b90;
@@ -380,6 +421,18 @@ function se_enum_7d8f2b90(r: ExiReader): V_enum_7d8f2b90 {
 }
 
 function se_enum_9ce382ac(r: ExiReader): V_enum_9ce382ac {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 4) {
+      r.skip(4);
+      return ENUM_enum_9ce382ac[x]!;
+    }
+  }
+  return se_enum_9ce382ac_general(r);
+}
+
+function se_enum_9ce382ac_general(r: ExiReader): V_enum_9ce382ac {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_9ce382ac, "Denum_MF-WPT1|MF-WPT2|MF-WPT3|MF-WPT4", 0, undefined) as V_enum_9ce382ac;
   const v = ENUM_enum_9ce382ac[r.enumIndex(2, 4)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_9ce382ac, "Denum_MF-WPT1|MF-WPT2|MF-WPT3|MF-WPT4", 2, v) as V_enum_9ce382ac;
@@ -387,6 +440,18 @@ function se_enum_9ce382ac(r: ExiReader): V_enum_9ce382ac {
 }
 
 function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
+  const v = r.peek(8);
+  if ((v & 129) === 0) {
+    const x = (v >>> 1) & 63;
+    if (x < 40) {
+      r.skip(8);
+      return ENUM_enum_b23cc9f3[x]!;
+    }
+  }
+  return se_enum_b23cc9f3_general(r);
+}
+
+function se_enum_b23cc9f3_general(r: ExiReader): V_enum_b23cc9f3 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 0, undefined) as V_enum_b23cc9f3;
   const v = ENUM_enum_b23cc9f3[r.enumIndex(6, 40)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_b23cc9f3, "Denum_OK|OK_CertificateExpiresSoon|OK_NewSessionEstablished|OK_OldSessionJoined|OK_PowerToleranceConfirmed|WARNING_AuthorizationSelectionInvalid|WARNING_CertificateExpired|WARNING_CertificateNotYetValid|WARNING_CertificateRevoked|WARNING_CertificateValidationError|WARNING_ChallengeInvalid|WARNING_EIMAuthorizationFailure|WARNING_eMSPUnknown|WARNING_EVPowerProfileViolation|WARNING_GeneralPnCAuthorizationError|WARNING_NoCertificateAvailable|WARNING_NoContractMatchingPCIDFound|WARNING_PowerToleranceNotConfirmed|WARNING_ScheduleRenegotiationFailed|WARNING_StandbyNotAllowed|WARNING_WPT|FAILED|FAILED_AssociationError|FAILED_ContactorError|FAILED_EVPowerProfileInvalid|FAILED_EVPowerProfileViolation|FAILED_MeteringSignatureNotValid|FAILED_NoEnergyTransferServiceSelected|FAILED_NoServiceRenegotiationSupported|FAILED_PauseNotAllowed|FAILED_PowerDeliveryNotApplied|FAILED_PowerToleranceNotConfirmed|FAILED_ScheduleRenegotiation|FAILED_ScheduleSelectionInvalid|FAILED_SequenceError|FAILED_ServiceIDInvalid|FAILED_ServiceSelectionInvalid|FAILED_SignatureError|FAILED_UnknownSession|FAILED_WrongChargeParameter", 2, v) as V_enum_b23cc9f3;
@@ -394,6 +459,18 @@ function se_enum_b23cc9f3(r: ExiReader): V_enum_b23cc9f3 {
 }
 
 function se_enum_ca6e7baa(r: ExiReader): V_enum_ca6e7baa {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 5) {
+      r.skip(5);
+      return ENUM_enum_ca6e7baa[x]!;
+    }
+  }
+  return se_enum_ca6e7baa_general(r);
+}
+
+function se_enum_ca6e7baa_general(r: ExiReader): V_enum_ca6e7baa {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_ca6e7baa, "Denum_Manual|LF_TxEV|LF_TxPrimaryDevice|LPE|Proprietary", 0, undefined) as V_enum_ca6e7baa;
   const v = ENUM_enum_ca6e7baa[r.enumIndex(3, 5)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_ca6e7baa, "Denum_Manual|LF_TxEV|LF_TxPrimaryDevice|LPE|Proprietary", 2, v) as V_enum_ca6e7baa;
@@ -401,6 +478,18 @@ function se_enum_ca6e7baa(r: ExiReader): V_enum_ca6e7baa {
 }
 
 function se_enum_f77f15b5(r: ExiReader): V_enum_f77f15b5 {
+  const v = r.peek(4);
+  if ((v & 9) === 0) {
+    const x = (v >>> 1) & 3;
+    if (x < 3) {
+      r.skip(4);
+      return ENUM_enum_f77f15b5[x]!;
+    }
+  }
+  return se_enum_f77f15b5_general(r);
+}
+
+function se_enum_f77f15b5_general(r: ExiReader): V_enum_f77f15b5 {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_f77f15b5, "Denum_PowerCheck|LPE|Proprietary", 0, undefined) as V_enum_f77f15b5;
   const v = ENUM_enum_f77f15b5[r.enumIndex(2, 3)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_f77f15b5, "Denum_PowerCheck|LPE|Proprietary", 2, v) as V_enum_f77f15b5;
@@ -408,6 +497,18 @@ function se_enum_f77f15b5(r: ExiReader): V_enum_f77f15b5 {
 }
 
 function se_enum_fc414aeb(r: ExiReader): V_enum_fc414aeb {
+  const v = r.peek(5);
+  if ((v & 17) === 0) {
+    const x = (v >>> 1) & 7;
+    if (x < 6) {
+      r.skip(5);
+      return ENUM_enum_fc414aeb[x]!;
+    }
+  }
+  return se_enum_fc414aeb_general(r);
+}
+
+function se_enum_fc414aeb_general(r: ExiReader): V_enum_fc414aeb {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_enum_fc414aeb, "Denum_External confirmation|LPE|LF_TxEV|LF_TxPrimaryDevice|Optical|Proprietary", 0, undefined) as V_enum_fc414aeb;
   const v = ENUM_enum_fc414aeb[r.enumIndex(3, 6)]!;
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_enum_fc414aeb, "Denum_External confirmation|LPE|LF_TxEV|LF_TxPrimaryDevice|Optical|Proprietary", 2, v) as V_enum_fc414aeb;
@@ -436,6 +537,18 @@ function se_intm32768_32767(r: ExiReader): number {
 }
 
 function se_nbit0_100(r: ExiReader): number {
+  const v = r.peek(9);
+  if ((v & 257) === 0) {
+    const x = (v >>> 1) & 127;
+    if (x <= 100) {
+      r.skip(9);
+      return x + 0;
+    }
+  }
+  return se_nbit0_100_general(r);
+}
+
+function se_nbit0_100_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 0, undefined) as number;
   const v = r.nbit(7, 0, 100);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_100, "Dnbit0_100", 2, v) as number;
@@ -443,6 +556,18 @@ function se_nbit0_100(r: ExiReader): number {
 }
 
 function se_nbit0_255(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + 0;
+    }
+  }
+  return se_nbit0_255_general(r);
+}
+
+function se_nbit0_255_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbit0_255, "Dnbit0_255", 0, undefined) as number;
   const v = r.nbit(8, 0, 255);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbit0_255, "Dnbit0_255", 2, v) as number;
@@ -450,6 +575,18 @@ function se_nbit0_255(r: ExiReader): number {
 }
 
 function se_nbitm128_127(r: ExiReader): number {
+  const v = r.peek(10);
+  if ((v & 513) === 0) {
+    const x = (v >>> 1) & 255;
+    if (x <= 255) {
+      r.skip(10);
+      return x + -128;
+    }
+  }
+  return se_nbitm128_127_general(r);
+}
+
+function se_nbitm128_127_general(r: ExiReader): number {
   if (r.code(1, 1, -1) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 0, undefined) as number;
   const v = r.nbit(8, -128, 127);
   if (r.code(1, 1, 0) !== 0) return r.simpleElement(DT_nbitm128_127, "Dnbitm128_127", 2, v) as number;
@@ -6945,6 +7082,56 @@ export interface Iso20WptFragmentElements {
 
 export type Iso20WptFragmentItem = OneOf<Iso20WptFragmentElements>;
 
+/** The root element of DocContent code c. */
+function decodeIso20WptRoot(r: ExiReader, c: number): Record<string, unknown> {
+  let f = '';
+  try {
+    switch (c) {
+      case 0: f = "CLReqControlMode"; return { "CLReqControlMode": decodeCLReqControlModeType(r) };
+      case 1: f = "CLResControlMode"; return { "CLResControlMode": decodeCLResControlModeType(r) };
+      case 2: f = "CanonicalizationMethod"; return { "CanonicalizationMethod": decodeCanonicalizationMethodType(r) };
+      case 3: f = "DSAKeyValue"; return { "DSAKeyValue": decodeDSAKeyValueType(r) };
+      case 4: f = "DigestMethod"; return { "DigestMethod": decodeDigestMethodType(r) };
+      case 5: f = "DigestValue"; return { "DigestValue": se_base640_n(r) };
+      case 6: f = "KeyInfo"; return { "KeyInfo": decodeKeyInfoType(r) };
+      case 7: f = "KeyName"; return { "KeyName": se_string0_n(r) };
+      case 8: f = "KeyValue"; return { "KeyValue": decodeKeyValueType(r) };
+      case 9: f = "Manifest"; return { "Manifest": decodeManifestType(r) };
+      case 10: f = "MgmtData"; return { "MgmtData": se_string0_n(r) };
+      case 11: f = "Object"; return { "Object": decodeObjectType(r) };
+      case 12: f = "PGPData"; return { "PGPData": decodePGPDataType(r) };
+      case 13: f = "RSAKeyValue"; return { "RSAKeyValue": decodeRSAKeyValueType(r) };
+      case 14: f = "Reference"; return { "Reference": decodeReferenceType(r) };
+      case 15: f = "RetrievalMethod"; return { "RetrievalMethod": decodeRetrievalMethodType(r) };
+      case 16: f = "SPKIData"; return { "SPKIData": decodeSPKIDataType(r) };
+      case 17: f = "Signature"; return { "Signature": decodeSignatureType(r) };
+      case 18: f = "SignatureMethod"; return { "SignatureMethod": decodeSignatureMethodType(r) };
+      case 19: f = "SignatureProperties"; return { "SignatureProperties": decodeSignaturePropertiesType(r) };
+      case 20: f = "SignatureProperty"; return { "SignatureProperty": decodeSignaturePropertyType(r) };
+      case 21: f = "SignatureValue"; return { "SignatureValue": decodeSignatureValueType(r) };
+      case 22: f = "SignedInfo"; return { "SignedInfo": decodeSignedInfoType(r) };
+      case 23: f = "Transform"; return { "Transform": decodeTransformType(r) };
+      case 24: f = "Transforms"; return { "Transforms": decodeTransformsType(r) };
+      case 25: f = "WPT_AlignmentCheckReq"; return { "WPT_AlignmentCheckReq": decodeWPT_AlignmentCheckReqType(r) };
+      case 26: f = "WPT_AlignmentCheckRes"; return { "WPT_AlignmentCheckRes": decodeWPT_AlignmentCheckResType(r) };
+      case 27: f = "WPT_ChargeLoopReq"; return { "WPT_ChargeLoopReq": decodeWPT_ChargeLoopReqType(r) };
+      case 28: f = "WPT_ChargeLoopRes"; return { "WPT_ChargeLoopRes": decodeWPT_ChargeLoopResType(r) };
+      case 29: f = "WPT_ChargeParameterDiscoveryReq"; return { "WPT_ChargeParameterDiscoveryReq": decodeWPT_ChargeParameterDiscoveryReqType(r) };
+      case 30: f = "WPT_ChargeParameterDiscoveryRes"; return { "WPT_ChargeParameterDiscoveryRes": decodeWPT_ChargeParameterDiscoveryResType(r) };
+      case 31: f = "WPT_FinePositioningReq"; return { "WPT_FinePositioningReq": decodeWPT_FinePositioningReqType(r) };
+      case 32: f = "WPT_FinePositioningRes"; return { "WPT_FinePositioningRes": decodeWPT_FinePositioningResType(r) };
+      case 33: f = "WPT_FinePositioningSetupReq"; return { "WPT_FinePositioningSetupReq": decodeWPT_FinePositioningSetupReqType(r) };
+      case 34: f = "WPT_FinePositioningSetupRes"; return { "WPT_FinePositioningSetupRes": decodeWPT_FinePositioningSetupResType(r) };
+      case 35: f = "WPT_PairingReq"; return { "WPT_PairingReq": decodeWPT_PairingReqType(r) };
+      case 36: f = "WPT_PairingRes"; return { "WPT_PairingRes": decodeWPT_PairingResType(r) };
+      case 37: f = "X509Data"; return { "X509Data": decodeX509DataType(r) };
+      default: throw r.badEvent(c, 'DocContent');
+    }
+  } catch (e) {
+    throw atField(e, f);
+  }
+}
+
 const URIS = ["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","http://www.w3.org/2000/09/xmldsig#","urn:iso:std:iso:15118:-20:CommonTypes","urn:iso:std:iso:15118:-20:WPT"];
 
 export const iso20WptSchema: SchemaRuntime = defineSchema({
@@ -7068,6 +7255,7 @@ export const iso20WptSchema: SchemaRuntime = defineSchema({
   // DocContent: 38 global elements and SE(*) in 6 bits.
   document: {
     bits: 6,
+    root: decodeIso20WptRoot,
     entries: [
       entry(URIS[5]!, "CLReqControlMode", decodeCLReqControlModeType, encodeCLReqControlModeType, '@CLReqControlModeType'),
       entry(URIS[5]!, "CLResControlMode", decodeCLResControlModeType, encodeCLResControlModeType, '@CLResControlModeType'),

@@ -4878,6 +4878,42 @@ export interface XmldsigFragmentElements {
 
 export type XmldsigFragmentItem = OneOf<XmldsigFragmentElements>;
 
+/** The root element of DocContent code c. */
+function decodeXmldsigRoot(r: ExiReader, c: number): Record<string, unknown> {
+  let f = '';
+  try {
+    switch (c) {
+      case 0: f = "CanonicalizationMethod"; return { "CanonicalizationMethod": decodeCanonicalizationMethodType(r) };
+      case 1: f = "DSAKeyValue"; return { "DSAKeyValue": decodeDSAKeyValueType(r) };
+      case 2: f = "DigestMethod"; return { "DigestMethod": decodeDigestMethodType(r) };
+      case 3: f = "DigestValue"; return { "DigestValue": se_base640_n(r) };
+      case 4: f = "KeyInfo"; return { "KeyInfo": decodeKeyInfoType(r) };
+      case 5: f = "KeyName"; return { "KeyName": se_string0_n(r) };
+      case 6: f = "KeyValue"; return { "KeyValue": decodeKeyValueType(r) };
+      case 7: f = "Manifest"; return { "Manifest": decodeManifestType(r) };
+      case 8: f = "MgmtData"; return { "MgmtData": se_string0_n(r) };
+      case 9: f = "Object"; return { "Object": decodeObjectType(r) };
+      case 10: f = "PGPData"; return { "PGPData": decodePGPDataType(r) };
+      case 11: f = "RSAKeyValue"; return { "RSAKeyValue": decodeRSAKeyValueType(r) };
+      case 12: f = "Reference"; return { "Reference": decodeReferenceType(r) };
+      case 13: f = "RetrievalMethod"; return { "RetrievalMethod": decodeRetrievalMethodType(r) };
+      case 14: f = "SPKIData"; return { "SPKIData": decodeSPKIDataType(r) };
+      case 15: f = "Signature"; return { "Signature": decodeSignatureType(r) };
+      case 16: f = "SignatureMethod"; return { "SignatureMethod": decodeSignatureMethodType(r) };
+      case 17: f = "SignatureProperties"; return { "SignatureProperties": decodeSignaturePropertiesType(r) };
+      case 18: f = "SignatureProperty"; return { "SignatureProperty": decodeSignaturePropertyType(r) };
+      case 19: f = "SignatureValue"; return { "SignatureValue": decodeSignatureValueType(r) };
+      case 20: f = "SignedInfo"; return { "SignedInfo": decodeSignedInfoType(r) };
+      case 21: f = "Transform"; return { "Transform": decodeTransformType(r) };
+      case 22: f = "Transforms"; return { "Transforms": decodeTransformsType(r) };
+      case 23: f = "X509Data"; return { "X509Data": decodeX509DataType(r) };
+      default: throw r.badEvent(c, 'DocContent');
+    }
+  } catch (e) {
+    throw atField(e, f);
+  }
+}
+
 const URIS = ["","http://www.w3.org/XML/1998/namespace","http://www.w3.org/2001/XMLSchema-instance","http://www.w3.org/2001/XMLSchema","http://www.w3.org/2000/09/xmldsig#"];
 
 export const xmldsigSchema: SchemaRuntime = defineSchema({
@@ -4922,6 +4958,7 @@ export const xmldsigSchema: SchemaRuntime = defineSchema({
   // DocContent: 24 global elements and SE(*) in 5 bits.
   document: {
     bits: 5,
+    root: decodeXmldsigRoot,
     entries: [
       entry(URIS[4]!, "CanonicalizationMethod", decodeCanonicalizationMethodType, encodeCanonicalizationMethodType, '@CanonicalizationMethodType'),
       entry(URIS[4]!, "DSAKeyValue", decodeDSAKeyValueType, encodeDSAKeyValueType, '@DSAKeyValueType'),

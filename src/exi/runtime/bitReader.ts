@@ -5,6 +5,8 @@ import { ExiError } from './exiError.js';
 export class BitReader {
   private pos: number;
   private readonly endBit: number;
+  /** Below this bit position a 32-bit window starting at any byte lies inside the buffer. */
+  private readonly fastEnd: number;
 
   constructor(
     readonly buf: Uint8Array,
@@ -12,6 +14,7 @@ export class BitReader {
   ) {
     this.pos = byteOffset * 8;
     this.endBit = buf.length * 8;
+    this.fastEnd = Math.max(0, buf.length - 3) * 8;
   }
 
   get bitPosition(): number {
@@ -22,19 +25,42 @@ export class BitReader {
     return this.endBit - this.pos;
   }
 
-  /** Unsigned integer of n bits, n ≤ 24 on the fast path (event codes and n-bit integers never exceed 13). */
+  /** Unsigned integer of n ≤ 24 bits (event codes and n-bit integers never exceed 13). */
   bits(n: number): number {
     const p = this.pos;
+    // One compare keeps the hot path free of bounds checks: below fastEnd the window and the n bits are in the buffer.
+    if (p >= this.fastEnd) return this.bitsNearEnd(n);
+    const b = this.buf;
+    const i = p >>> 3;
+    this.pos = p + n;
+    const window = (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
+    // Two shifts so that n = 0 yields 0 without a branch.
+    return ((window << (p & 7)) >>> (31 - n)) >>> 1;
+  }
+
+  /** The next n ≤ 24 bits without consuming them, or -1 near the end of the stream (callers then take the slow way). */
+  peek(n: number): number {
+    const p = this.pos;
+    if (p >= this.fastEnd) return -1;
+    const b = this.buf;
+    const i = p >>> 3;
+    const window = (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
+    return ((window << (p & 7)) >>> (31 - n)) >>> 1;
+  }
+
+  skip(n: number): void {
+    this.pos += n;
+  }
+
+  private bitsNearEnd(n: number): number {
+    const p = this.pos;
     if (p + n > this.endBit) throw new ExiError('eof', `stream ends inside a ${n}-bit field`);
-    if (n <= 24) {
-      const b = this.buf;
-      const i = p >>> 3;
-      const window = ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
-      this.pos = p + n;
-      return n === 0 ? 0 : ((window << (p & 7)) >>> 0) >>> (32 - n);
-    }
     let v = 0;
-    for (let k = 0; k < n; k++) v = v * 2 + this.bits(1);
+    for (let k = 0; k < n; k++) {
+      const q = p + k;
+      v = v * 2 + ((this.buf[q >>> 3]! >>> (7 - (q & 7))) & 1);
+    }
+    this.pos = p + n;
     return v;
   }
 
@@ -68,9 +94,19 @@ export class BitReader {
 
   /** EXI Unsigned Integer of up to `maxOctets` 7-bit groups as a bigint. */
   uintBig(maxOctets = 20): bigint {
-    let value = 0n;
-    let shift = 0n;
-    for (let i = 0; ; i++) {
+    // The first 7 groups (49 bits) accumulate in a double; bigint arithmetic only beyond.
+    let low = 0;
+    let factor = 1;
+    for (let i = 0; i < 7; i++) {
+      if (i >= maxOctets) throw new ExiError('value', `unsigned integer longer than ${maxOctets} octets`);
+      const b = this.bits(8);
+      low += (b & 0x7f) * factor;
+      if ((b & 0x80) === 0) return BigInt(low);
+      factor *= 128;
+    }
+    let value = BigInt(low);
+    let shift = 49n;
+    for (let i = 7; ; i++) {
       if (i >= maxOctets) throw new ExiError('value', `unsigned integer longer than ${maxOctets} octets`);
       const b = this.bits(8);
       value |= BigInt(b & 0x7f) << shift;
@@ -188,11 +224,11 @@ export class BitReader {
     for (let j = 0; j < n; j++) {
       // One octet per character on the fast path: an ASCII code point is an Unsigned Integer of one octet.
       const p = this.pos;
+      if (p + 8 > this.endBit) throw new ExiError('eof', 'stream ends inside a string');
       const i = p >>> 3;
       const k = p & 7;
       const c = k === 0 ? b[i]! : ((b[i]! << k) | (b[i + 1]! >>> (8 - k))) & 0xff;
       if (c < 0x80) {
-        if (p + 8 > this.endBit) throw new ExiError('eof', 'stream ends inside a string');
         this.pos = p + 8;
         s += String.fromCharCode(c);
       } else {

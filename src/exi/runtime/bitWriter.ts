@@ -9,6 +9,38 @@ import { ExiError } from './exiError.js';
 let spare: Uint8Array | undefined;
 const SPARE_MAX = 1 << 20;
 
+/**
+ * Finished streams up to POOLED_MAX bytes are copied into a shared 32 KiB chunk and handed out as views of it, as
+ * Node's Buffer pool does: one allocation per chunk instead of one per message (which costs more than encoding a
+ * small message). The chunk holds nothing but finished EXI streams.
+ */
+const POOL_CHUNK = 32 * 1024;
+const POOLED_MAX = 4096;
+let pool = new Uint8Array(0);
+let poolUsed = 0;
+
+const EMPTY = new Uint8Array(0);
+
+/** The first n bytes of `buf` as the finished stream. */
+function output(buf: Uint8Array, n: number): Uint8Array {
+  if (n <= 64) {
+    // Small arrays live on the V8 heap: allocating one is cheap.
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = buf[i]!;
+    return out;
+  }
+  if (n > POOLED_MAX) return buf.slice(0, n);
+  if (poolUsed + n > pool.length) {
+    pool = new Uint8Array(POOL_CHUNK);
+    poolUsed = 0;
+  }
+  const out = pool.subarray(poolUsed, poolUsed + n);
+  out.set(buf.subarray(0, n));
+  // Keep the next view 8-byte aligned.
+  poolUsed = (poolUsed + n + 7) & ~7;
+  return out;
+}
+
 export class BitWriter {
   private buf: Uint8Array;
   private byte = 0;
@@ -61,6 +93,11 @@ export class BitWriter {
 
   uintBig(v: bigint): void {
     if (v < 0n) throw new ExiError('input', `${v} is not an unsigned integer`);
+    // Most values (time stamps, meter readings) fit a double exactly: no bigint arithmetic then.
+    if (v <= 0x1fffffffffffffn) {
+      this.uint(Number(v));
+      return;
+    }
     while (v >= 128n) {
       this.bits(Number(v & 0x7fn) | 0x80, 8);
       v >>= 7n;
@@ -119,10 +156,18 @@ export class BitWriter {
   }
 
   chars(s: string): void {
+    // ASCII characters are one octet each, written in place; others go through uint (at most 3 octets per unit).
+    if (this.byte + s.length * 3 + 4 > this.buf.length) this.grow(s.length * 3 + 4);
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x80) this.bits(c, 8);
-      else if (c < 0xd800 || c > 0xdfff) this.uint(c);
+      if (c < 0x80) {
+        const used = this.used;
+        if (used === 0) this.buf[this.byte++] = c;
+        else {
+          this.buf[this.byte++] = ((this.cur << (8 - used)) | (c >>> used)) & 0xff;
+          this.cur = c & ((1 << used) - 1);
+        }
+      } else if (c < 0xd800 || c > 0xdfff) this.uint(c);
       else {
         const cp = s.codePointAt(i)!;
         if (cp <= 0xffff) throw new ExiError('input', `lone surrogate at character ${i}`);
@@ -178,6 +223,26 @@ export class BitWriter {
     this.chars(v);
   }
 
+  /** A simple element with a Boolean: CH, the value, EE in three bits. */
+  boolElement(v: unknown): void {
+    if (typeof v !== 'boolean') throw new ExiError('input', `expected a boolean, got ${typeof v}`);
+    this.bits(v ? 2 : 0, 3);
+  }
+
+  /** A simple element with an n-bit integer: CH, the value, EE in one write. */
+  nbitElement(v: unknown, n: number, min: number, max: number): void {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new ExiError('input', `expected an integer, got ${typeof v} ${String(v)}`);
+    if (v < min || v > max) throw new ExiError('facet', `${v} is outside ${min}…${max}`);
+    this.bits((v - min) * 2, n + 2);
+  }
+
+  /** A simple element with an enumeration value: CH, the index, EE in one write. */
+  enumElement(v: unknown, index: ReadonlyMap<string, number>, n: number): void {
+    const i = typeof v === 'string' ? index.get(v) : undefined;
+    if (i === undefined) throw new ExiError('facet', `${typeof v === 'string' ? JSON.stringify(v) : typeof v} is not one of ${[...index.keys()].join(', ')}`);
+    this.bits(i * 2, n + 2);
+  }
+
   boolIn(v: unknown): void {
     if (typeof v !== 'boolean') throw new ExiError('input', `expected a boolean, got ${typeof v}`);
     this.bits(v ? 1 : 0, 1);
@@ -188,10 +253,9 @@ export class BitWriter {
     if (this.used > 0) {
       this.bits(0, 8 - this.used);
     }
-    const out = new Uint8Array(this.byte);
-    out.set(this.buf.subarray(0, this.byte));
+    const out = output(this.buf, this.byte);
     if (this.buf.length <= SPARE_MAX) spare = this.buf;
-    this.buf = new Uint8Array(0);
+    this.buf = EMPTY;
     this.byte = 0;
     return out;
   }

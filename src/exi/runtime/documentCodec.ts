@@ -54,7 +54,7 @@ export function decodeDocument(bytes: Uint8Array, schema: SchemaRuntime, options
   const { entries, bits } = schema.document;
   const c = r.bits(bits);
   let doc: Record<string, unknown>;
-  if (c < entries.length) doc = decodeEntry(r, entries[c]!);
+  if (c < entries.length) doc = schema.document.root ? schema.document.root(r, c) : decodeEntry(r, entries[c]!);
   else if (c === entries.length) doc = decodeWildcardRoot(r);
   else throw r.badEvent(c, 'DocContent');
   // DocEnd has only ED: no bits.

@@ -31,7 +31,12 @@ export interface SchemaRuntime {
    */
   readonly types: ReadonlyMap<string, string>;
   /** DocContent (EXI 1.0 §8.5.1): SE(G_0…G_n-1) for the global elements sorted by qname, then SE(*). */
-  readonly document: { readonly entries: readonly ElementEntry[]; readonly bits: number };
+  readonly document: {
+    readonly entries: readonly ElementEntry[];
+    readonly bits: number;
+    /** The root element of code c as a one-key object (generated: a literal per element is faster than a computed key). */
+    readonly root?: (r: ExiReader, code: number) => Record<string, unknown>;
+  };
   /** FragmentContent (EXI 1.0 §8.5.2): every element name of the set, sorted, then SE(*) and ED. */
   readonly fragment: {
     readonly entries: readonly ElementEntry[];
