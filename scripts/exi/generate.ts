@@ -113,11 +113,13 @@ interface LoadedSet {
   readonly builder: GrammarBuilder;
 }
 
+/** Generated module texts by file name; sets whose XSDs are missing (DIN is not downloadable) are left out. */
 export function generate(schemasDir: string): Map<string, string> {
-  const loaded: LoadedSet[] = SETS.map((spec) => {
+  const loaded: LoadedSet[] = SETS.filter((spec) => existsSync(join(schemasDir, spec.entry))).map((spec) => {
     const schema = new SchemaSet([join(schemasDir, spec.entry)]);
     return { spec, schema, builder: new GrammarBuilder(schema) };
   });
+  if (loaded.length === 0) throw new Error(`no schema set found in ${schemasDir}`);
   const registry = new Registry();
   for (const l of loaded) {
     for (const t of l.schema.complexTypes) registry.want(t, l.spec.module);
@@ -400,7 +402,10 @@ function main(): void {
   const outDir = resolve(opt('--out') ?? join(root, 'src', 'exi', 'generated'));
   const files = generate(schemas);
   mkdirSync(outDir, { recursive: true });
-  for (const f of readdirSync(outDir)) if (f.endsWith('.ts') && !files.has(f)) rmSync(join(outDir, f));
+  const missing = SETS.filter((s) => !files.has(`${s.module}.ts`)).map((s) => s.id);
+  // A module is stale only if every schema was there to regenerate from; otherwise the committed ones stay.
+  if (missing.length) console.log(`no XSDs for ${missing.join(', ')}: their committed modules are kept`);
+  else for (const f of readdirSync(outDir)) if (f.endsWith('.ts') && !files.has(f)) rmSync(join(outDir, f));
   let bytes = 0;
   for (const [f, text] of files) {
     writeFileSync(join(outDir, f), text);
