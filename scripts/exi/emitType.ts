@@ -244,10 +244,16 @@ export function emitComplexType(t: ComplexType, g: TypeGrammar, fields: readonly
   }
   out('      if (r.attributeIndex(0) === 0) r.readAttribute();');
   out('      return s;');
+  // A start-tag state that offers only attributes still owes a required one: content arriving by deviation there would
+  // yield a value without it, which no schema-valid document has (found by `npm run fuzz:exi`).
+  const owing = order.flatMap((st, i) => (st.kind !== 'content' && st.productions.every((p) => p.event.kind === 'AT' || p.event.kind === 'AT_ANY' || p.event.kind === 'AT_NS') ? [i] : []));
+  const owingCheck = owing.length ? `      if (${owing.map((i) => `s === ${i}`).join(' || ')}) throw r.endsEarly(EXPECTED_${name}[s]!);` : undefined;
   out('    case DEV_SE_ANY:');
+  if (owingCheck) out(owingCheck);
   out('      r.skipElement();');
   out(`      return ${deviationTargetExpr()};`);
   out('    default:');
+  if (owingCheck) out(owingCheck);
   if (t.content.kind === 'simple') {
     out(`      o.value = r.untypedAs(${m.datatypeConst(datatypeOf(t.content.type))}) as ${scope.simpleTsType(t.content.type)};`);
   } else {

@@ -212,6 +212,14 @@ describe('refused deviations', () => {
     expect(e.message).toMatch(/eMAID/);
   });
 
+  it('SE(*) or CH before a required attribute (a stream `npm run fuzz:exi` found decoding to a value without it)', () => {
+    // ...SignatureProperty: {AT(Id), AT(Target)} then an undeclared element by deviation, skipping the required Target.
+    const found =
+      '804d00cbc1e8a64848a6ea25a86aed8f0b0a801775726e3a6578616d706c653a657874656e73696f6e05657874304415ada5b99018e8d8b4df0657675531a0198da1a5b193062f49df012f080565787431440384322d25ba003810808b238e32bbcaca5a8a9ac17bc2c192583db0e4c5d5a5619584bba4054d5d588001100e06bf833396a1b9d000e04280';
+    const e = expectExiError(() => schemaCodec('iso20-wpt').decode(Buffer.from(found, 'hex')), 'missing', ['SignatureProperties', 'SignatureProperty']);
+    expect(e.message).toMatch(/Target/);
+  });
+
   it('xsi:type naming another type of the schema', () => {
     const bytes = fragment('AuthorizationReq', (w) => {
       w.bits(3, 2);

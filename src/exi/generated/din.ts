@@ -2488,9 +2488,11 @@ function deviationCertificateInstallationResType(r: ExiReader, o: CertificateIns
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 8) throw r.endsEarly(EXPECTED_CertificateInstallationResType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 7 : s === 8 || s === 9 ? 10 : s;
     default:
+      if (s === 0 || s === 8) throw r.endsEarly(EXPECTED_CertificateInstallationResType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 7 : s === 8 || s === 9 ? 10 : s;
   }
@@ -2932,9 +2934,11 @@ function deviationCertificateUpdateResType(r: ExiReader, o: CertificateUpdateRes
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 9) throw r.endsEarly(EXPECTED_CertificateUpdateResType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
     default:
+      if (s === 0 || s === 9) throw r.endsEarly(EXPECTED_CertificateUpdateResType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
   }
@@ -8281,9 +8285,11 @@ function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: nu
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 1 || s === 10 || s === 11) throw r.endsEarly(EXPECTED_ParameterType[s]!);
       r.skipElement();
       return s === 0 || s === 1 || s === 2 ? 9 : s === 10 || s === 11 || s === 12 ? 13 : s;
     default:
+      if (s === 0 || s === 1 || s === 10 || s === 11) throw r.endsEarly(EXPECTED_ParameterType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 || s === 2 ? 9 : s === 10 || s === 11 || s === 12 ? 13 : s;
   }
@@ -10516,9 +10522,11 @@ function deviationSalesTariffType(r: ExiReader, o: SalesTariffType, s: number, d
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 7) throw r.endsEarly(EXPECTED_SalesTariffType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 6 : s === 7 || s === 8 ? 9 : s;
     default:
+      if (s === 0 || s === 7) throw r.endsEarly(EXPECTED_SalesTariffType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 6 : s === 7 || s === 8 ? 9 : s;
   }

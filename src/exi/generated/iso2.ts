@@ -2699,9 +2699,11 @@ function deviationCertificateInstallationReqType(r: ExiReader, o: CertificateIns
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_CertificateInstallationReqType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
     default:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_CertificateInstallationReqType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
@@ -3083,9 +3085,11 @@ function deviationCertificateUpdateReqType(r: ExiReader, o: CertificateUpdateReq
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 6) throw r.endsEarly(EXPECTED_CertificateUpdateReqType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 5 : s === 6 || s === 7 ? 8 : s;
     default:
+      if (s === 0 || s === 6) throw r.endsEarly(EXPECTED_CertificateUpdateReqType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 5 : s === 6 || s === 7 ? 8 : s;
   }
@@ -4625,9 +4629,11 @@ function deviationContractSignatureEncryptedPrivateKeyType(r: ExiReader, o: Cont
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_ContractSignatureEncryptedPrivateKeyType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
     default:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_ContractSignatureEncryptedPrivateKeyType[s]!);
       o.value = r.untypedAs(DT_base640_48) as Uint8Array;
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
@@ -6540,9 +6546,11 @@ function deviationDiffieHellmanPublickeyType(r: ExiReader, o: DiffieHellmanPubli
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_DiffieHellmanPublickeyType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
     default:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_DiffieHellmanPublickeyType[s]!);
       o.value = r.untypedAs(DT_base640_65) as Uint8Array;
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
@@ -6703,9 +6711,11 @@ function deviationEMAIDType(r: ExiReader, o: EMAIDType, s: number, d: number): n
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_EMAIDType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
     default:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_EMAIDType[s]!);
       o.value = r.untypedAs(DT_string14_15) as string;
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
@@ -9127,9 +9137,11 @@ function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: nu
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 9) throw r.endsEarly(EXPECTED_ParameterType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
     default:
+      if (s === 0 || s === 9) throw r.endsEarly(EXPECTED_ParameterType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
   }

@@ -6395,9 +6395,11 @@ function deviationParameterType(r: ExiReader, o: ParameterType, s: number, d: nu
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 9) throw r.endsEarly(EXPECTED_ParameterType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
     default:
+      if (s === 0 || s === 9) throw r.endsEarly(EXPECTED_ParameterType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
   }
@@ -6605,9 +6607,11 @@ function deviationPnC_AReqAuthorizationModeType(r: ExiReader, o: PnC_AReqAuthori
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_PnC_AReqAuthorizationModeType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
     default:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_PnC_AReqAuthorizationModeType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
@@ -12378,9 +12382,11 @@ function deviationSignedCertificateChainType(r: ExiReader, o: SignedCertificateC
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_SignedCertificateChainType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
     default:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_SignedCertificateChainType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
@@ -12599,9 +12605,11 @@ function deviationSignedInstallationDataType(r: ExiReader, o: SignedInstallation
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 9) throw r.endsEarly(EXPECTED_SignedInstallationDataType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
     default:
+      if (s === 0 || s === 9) throw r.endsEarly(EXPECTED_SignedInstallationDataType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 8 : s === 9 || s === 10 ? 11 : s;
   }
@@ -12836,9 +12844,11 @@ function deviationSignedMeteringDataType(r: ExiReader, o: SignedMeteringDataType
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 8) throw r.endsEarly(EXPECTED_SignedMeteringDataType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 7 : s === 8 || s === 9 ? 10 : s;
     default:
+      if (s === 0 || s === 8) throw r.endsEarly(EXPECTED_SignedMeteringDataType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 7 : s === 8 || s === 9 ? 10 : s;
   }

@@ -178,9 +178,11 @@ function deviationCanonicalizationMethodType(r: ExiReader, o: CanonicalizationMe
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_CanonicalizationMethodType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
     default:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_CanonicalizationMethodType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
@@ -576,9 +578,11 @@ function deviationDigestMethodType(r: ExiReader, o: DigestMethodType, s: number,
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_DigestMethodType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
     default:
+      if (s === 0 || s === 4) throw r.endsEarly(EXPECTED_DigestMethodType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 3 : s === 4 || s === 5 ? 6 : s;
   }
@@ -2949,9 +2953,11 @@ function deviationSignatureMethodType(r: ExiReader, o: SignatureMethodType, s: n
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_SignatureMethodType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
     default:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_SignatureMethodType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
@@ -3342,9 +3348,11 @@ function deviationSignaturePropertyType(r: ExiReader, o: SignaturePropertyType, 
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 1 || s === 5 || s === 6) throw r.endsEarly(EXPECTED_SignaturePropertyType[s]!);
       r.skipElement();
       return s === 0 || s === 1 || s === 2 ? 4 : s === 5 || s === 6 || s === 7 ? 8 : s;
     default:
+      if (s === 0 || s === 1 || s === 5 || s === 6) throw r.endsEarly(EXPECTED_SignaturePropertyType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 || s === 2 ? 4 : s === 5 || s === 6 || s === 7 ? 8 : s;
   }
@@ -4124,9 +4132,11 @@ function deviationTransformType(r: ExiReader, o: TransformType, s: number, d: nu
       if (r.attributeIndex(0) === 0) r.readAttribute();
       return s;
     case DEV_SE_ANY:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_TransformType[s]!);
       r.skipElement();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
     default:
+      if (s === 0 || s === 5) throw r.endsEarly(EXPECTED_TransformType[s]!);
       r.untypedValue();
       return s === 0 || s === 1 ? 4 : s === 5 || s === 6 ? 7 : s;
   }
