@@ -14,6 +14,6 @@ export {
   type SdpTransport,
 } from './sdpMessages.js';
 export { sdpAnswer, type SdpOffer } from './sdpPolicy.js';
-export { multicastInterfaceAddress, SDP_MULTICAST_GROUP, SDP_SERVER_PORT } from './sdpInterface.js';
+export { linkLocalAddress, multicastInterfaceAddress, SDP_MULTICAST_GROUP, SDP_SERVER_PORT } from './sdpInterface.js';
 export { startSdpServer, type SdpDecision, type SdpDropReason, type SdpServer, type SdpServerEvent, type SdpServerOptions } from './sdpServer.js';
 export { discoverSecc, SDP_MAX_REQUESTS, SDP_RETRY_INTERVAL_MS, type DiscoverSeccOptions, type SdpDiscovery } from './sdpClient.js';

@@ -26,3 +26,11 @@ export function multicastInterfaceAddress(name: string): string {
   }
   return `::%${name}`;
 }
+
+/** The interface's IPv6 link-local address (what the SECC announces in its SDP response on that link). */
+export function linkLocalAddress(name: string): string {
+  multicastInterfaceAddress(name);
+  const address = networkInterfaces()[name]!.find((a) => a.family === 'IPv6' && a.address.toLowerCase().startsWith('fe80'));
+  if (!address) throw new SdpError('interface', `network interface ${JSON.stringify(name)} has no IPv6 link-local address`);
+  return address.address;
+}
