@@ -1,7 +1,9 @@
 // The `pnc` command line. Exit codes: 0 success/valid, 1 failure/invalid, 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
 import { benchExi, benchOcsp, benchVerdict } from './benchCommands.js';
+import { charger } from './chargerCommand.js';
 import { demo } from './demoCommand.js';
+import { ev } from './evCommand.js';
 import { exiDecode, exiEncode } from './exiCommands.js';
 import { Exit, UsageError, processIo, type CliIo } from './io.js';
 import { ocspServe } from './ocspCommands.js';
@@ -92,6 +94,44 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr: info logs every response').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
     .action((o: Parameters<typeof ocspServe>[0]) => setResult(ocspServe(o, io, signalled())));
+
+  program
+    .command('charger')
+    .description('a charger’s SECC: ISO 15118-2 (TLS 1.2) and -20 (TLS 1.3, mutual) on one port, SDP, PnC and EIM')
+    .requiredOption('--pki <DIR>', 'PKI directory (charger/<suite>/keystore and truststore)')
+    .option('--host <ADDR>', 'address to listen on', '::')
+    .option('--tls-port <N>', 'TCP port of the V2G server (0: any free one)', '0')
+    .option('--no-sdp', 'do not answer SDP')
+    .option('--sdp-interface <IFACE>', 'answer SDP on this interface (UDP 15118, multicast FF02::1)')
+    .option('--sdp-bind <ADDR>', 'answer SDP on this unicast address instead (tests, peers without multicast)')
+    .option('--sdp-port <N>', 'UDP port of the SDP server', '15118')
+    .option('--csms <URL>', 'the CSMS (OCPP 2.0.1) to ask for decisions')
+    .option('--standalone', 'decide with local chain verdicts only, no CSMS')
+    .option('--allow-plain', 'also accept plain TCP sessions (EIM only; PnC is never offered without TLS)')
+    .option('--eim-after <MS>', 'standalone: accept EIM this long after it is first asked (simulated RFID tap)')
+    .option('--evse-id <ID>', 'EVSEID (default: the SECC certificate CN)')
+    .option('--key-log <FILE>', 'append TLS secrets in SSLKEYLOGFILE format (Wireshark); for debugging only')
+    .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
+    .action((o: Parameters<typeof charger>[0]) => setResult(charger(o, io, signalled())));
+  program
+    .command('ev')
+    .description('one EV session to SessionStop; exit 0 only if it was authorised and charged')
+    .requiredOption('--pki <DIR>', 'PKI directory (ev/<suite>/keystore and truststore)')
+    .option('--secc <HOST:PORT>', 'the charger’s V2G server')
+    .option('--sdp <HOST:PORT>', 'find the charger by SDP sent to this unicast address')
+    .option('--sdp-interface <IFACE>', 'find the charger by SDP multicast on this interface')
+    .addOption(new Option('--protocol <P>', 'ISO 15118 part').choices(['iso2', 'iso20']).default('iso2'))
+    .addOption(new Option('--suite <S>', '-20 certificate suite').choices(['iso2', 'iso20-p521', 'iso20-ed448']))
+    .addOption(new Option('--auth <A>', 'identification').choices(['pnc', 'eim']).default('pnc'))
+    .addOption(new Option('--energy <E>', 'energy transfer').choices(['ac', 'dc']).default('ac'))
+    .option('--emaid <EMAID>', 'which contract of the EV’s keystore (default: the first)')
+    .option('--no-tls', 'plain TCP (the charger then offers no PnC)')
+    .option('--key-log <FILE>', 'append TLS secrets in SSLKEYLOGFILE format (Wireshark)')
+    .option('--json', 'print the result as JSON')
+    .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr (default info; silent with --json)').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
+    .action((o: Parameters<typeof ev>[0]) => setResult(ev(o, io)));
 
   const exi = program.command('exi').description('ISO 15118 / DIN 70121 EXI streams to JSON and back');
   const schemaOption = (): Option =>
