@@ -1,6 +1,7 @@
 // `pnc bench verdict|ocsp|exi`: measured throughput beside its anchor, as text or JSON.
 import { exiBench } from '../bench/exiBench.js';
 import { ocspBench } from '../bench/ocspBench.js';
+import { sessionBench } from '../bench/sessionBench.js';
 import { verdictBench } from '../bench/verdictBench.js';
 import type { Suite } from '../pki/generator/testPki.js';
 import { Exit, UsageError, type CliIo } from './io.js';
@@ -38,4 +39,19 @@ export function benchExi(a: { seconds?: string; json?: boolean }, io: CliIo): nu
   const rows = exiBench({ seconds: positive(a.seconds, 8, '--seconds'), log: (l) => log(`${l}\n`) });
   if (a.json) io.out(`${JSON.stringify({ rows }, null, 2)}\n`);
   return Exit.ok;
+}
+
+export async function benchSession(a: { suite?: string; sessions?: string; concurrency?: string; seconds?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const suites: Suite[] = a.suite === 'all' || a.suite === undefined ? ['iso2', 'iso20-p521', 'iso20-ed448'] : [a.suite as Suite];
+  const log = a.json ? io.err : io.out;
+  log('plug-in (SDP request) → AuthorizationRes Finished on loopback, standalone decision port; targets: -2 p50 ≤ 15 ms, -20 Ed448 p50 ≤ 25 ms\n');
+  const rows = await sessionBench({
+    suites,
+    sessions: Math.round(positive(a.sessions, 200, '--sessions')),
+    concurrency: Math.round(positive(a.concurrency, 50, '--concurrency')),
+    seconds: positive(a.seconds, 5, '--seconds'),
+    log: (l) => log(`${l}\n`),
+  });
+  if (a.json) io.out(`${JSON.stringify({ rows }, null, 2)}\n`);
+  return rows.some((r) => r.failures > 0) ? Exit.failed : Exit.ok;
 }

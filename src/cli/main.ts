@@ -1,6 +1,6 @@
 // The `pnc` command line. Exit codes: 0 success/valid, 1 failure/invalid, 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
-import { benchExi, benchOcsp, benchVerdict } from './benchCommands.js';
+import { benchExi, benchOcsp, benchSession, benchVerdict } from './benchCommands.js';
 import { charger } from './chargerCommand.js';
 import { demo } from './demoCommand.js';
 import { ev } from './evCommand.js';
@@ -160,6 +160,15 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .addOption(new Option('--suite <S>', 'which PKI suite').choices(['iso2', 'iso20-p521', 'iso20-ed448', 'all']).default('iso2'))
     .option('--json', 'print the rows as JSON')
     .action((o: Parameters<typeof benchVerdict>[0]) => setResult(benchVerdict(o, io)));
+  bench
+    .command('session')
+    .description('plug-in → AuthorizationRes Finished latency (p50/p99) and sessions/s with concurrent EVs, beside the crypto floor')
+    .addOption(new Option('--suite <S>', 'certificate suite').choices(['iso2', 'iso20-p521', 'iso20-ed448', 'all']).default('all'))
+    .option('--sessions <N>', 'sequential sessions for the percentiles', '200')
+    .option('--concurrency <N>', 'EVs at once for the throughput run', '50')
+    .option('--seconds <N>', 'duration of the throughput run', '5')
+    .option('--json', 'print the result as JSON')
+    .action((o: Parameters<typeof benchSession>[0]) => setResult(benchSession(o, io)));
   bench
     .command('ocsp')
     .description('OCSP responses/s of `pnc ocsp serve` against `openssl ocsp` under the same load')

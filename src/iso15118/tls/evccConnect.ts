@@ -57,6 +57,8 @@ export type EvccConnection =
       readonly suite: TlsSuite;
       readonly tlsVersion: string;
       readonly cipher: string;
+      /** The ECDHE group agreed (e.g. prime256v1, secp521r1, X448). */
+      readonly keyExchange: string;
       readonly secc: ChainVerdict;
       readonly ocsp: 'good' | 'absent';
       readonly connectMs: number;
@@ -140,6 +142,7 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
         suite: suiteOf(protocol, verdict),
         tlsVersion: socket.getProtocol() ?? '',
         cipher: socket.getCipher().standardName,
+        keyExchange: groupName(socket.getEphemeralKeyInfo()),
         secc: verdict,
         ocsp,
         connectMs: performance.now() - t0,
@@ -151,4 +154,8 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
 function suiteOf(protocol: 'iso2' | 'iso20', verdict: ChainVerdict): TlsSuite {
   if (protocol === 'iso2') return 'iso2';
   return verdict.path[0]?.publicKeyType === 'Ed448' ? 'iso20-ed448' : 'iso20-p521';
+}
+
+function groupName(info: object | null): string {
+  return info && 'name' in info && typeof info.name === 'string' ? info.name : 'unknown';
 }
