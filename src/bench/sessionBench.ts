@@ -112,7 +112,7 @@ export async function sessionBench(o: SessionBenchOptions): Promise<SessionBench
     });
     const options: EvSessionOptions = {
       secc: { sdp: { host: '127.0.0.1', port: server.sdpPort! } },
-      protocol: protocol as EvSessionOptions['protocol'],
+      protocol: protocol,
       security: 'tls',
       auth: 'pnc',
       energy: 'ac',

@@ -53,7 +53,7 @@ export async function ev(a: EvArgs, io: CliIo): Promise<number> {
   const vehicle = store.vehicle();
   const options: EvSessionOptions = {
     secc: a.secc ? hostPort(a.secc, '--secc') : { sdp: a.sdp ? hostPort(a.sdp, '--sdp') : { interface: a.sdpInterface! } },
-    protocol: protocol as EvSessionOptions['protocol'],
+    protocol: protocol,
     security: a.tls === false ? 'none' : 'tls',
     auth,
     energy,

@@ -4,12 +4,19 @@ import type { Tracer } from '../trace/tracer.js';
 import { discoverSecc } from '../iso15118/sdp/index.js';
 import { SessionTrace } from '../iso15118/session/sessionTrace.js';
 import { connectToSecc, EvccTlsError, type VehicleCredential } from '../iso15118/tls/evccConnect.js';
-import { runIso2Evcc, type ContractCredential, type Iso2EvccResult, type Iso2Misbehaviour } from './iso2Evcc.js';
+import { runIso2Evcc, type ContractCredential, type Iso2EvccResult, type Iso2Misbehaviour, type SignedAuthorization } from './iso2Evcc.js';
+import { runIso20Evcc, type Iso20Misbehaviour, type SignedIso20Authorization } from './iso20Evcc.js';
+
+/** The misbehaviour switches of both protocols; `replay` holds what the protocol's EV signed in an earlier session. */
+export type EvMisbehaviour = Omit<Iso2Misbehaviour, 'replay'> & Omit<Iso20Misbehaviour, 'replay'> & { readonly replay?: SignedAuthorization | SignedIso20Authorization };
+
+const isIso20Replay = (r: SignedAuthorization | SignedIso20Authorization): r is SignedIso20Authorization => 'ContractCertificateChain' in r.request;
 
 export interface EvSessionOptions {
   /** Where the SECC is: an address, or SDP on a unicast target / multicast interface. */
   readonly secc: { readonly host: string; readonly port: number } | { readonly sdp: { readonly interface: string } | { readonly host: string; readonly port: number } };
-  readonly protocol: 'iso2';
+  /** -2 over TLS 1.2, or -20 (AC or DC by `energy`) over TLS 1.3 with the vehicle certificate. */
+  readonly protocol: 'iso2' | 'iso20';
   /** `none`: plain TCP (the charger then never offers PnC). */
   readonly security: 'tls' | 'none';
   readonly auth: 'pnc' | 'eim';
@@ -20,12 +27,15 @@ export interface EvSessionOptions {
   readonly tracer: Tracer;
   readonly clock?: () => number;
   readonly keyLogFile?: string;
-  readonly misbehave?: Iso2Misbehaviour;
+  readonly misbehave?: EvMisbehaviour;
+  /** Test hook: the EV's TLS options (e.g. the signature algorithms that pick the SECC's -20 suite). */
+  readonly tlsOverrides?: Record<string, unknown>;
   readonly chargeLoops?: number;
   readonly ongoingPollMs?: number;
 }
 
-export interface EvSessionResult extends Iso2EvccResult {
+export interface EvSessionResult extends Omit<Iso2EvccResult, 'signedAuthorization'> {
+  readonly signedAuthorization?: SignedAuthorization | SignedIso20Authorization;
   readonly tls?: { readonly version: string; readonly cipher: string; readonly seccValid: boolean; readonly ocsp: string };
   /** ms from the SDP request (or the TCP connect) to AuthorizationRes Finished. */
   readonly plugInToAuthorizedMs?: number;
@@ -54,6 +64,7 @@ export async function runEvSession(o: EvSessionOptions): Promise<EvSessionResult
       ...(o.vehicle ? { vehicle: o.vehicle } : {}),
       ...(o.keyLogFile ? { keyLogFile: o.keyLogFile } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.tlsOverrides ? { tlsOverrides: o.tlsOverrides } : {}),
     });
   } catch (e) {
     if (!(e instanceof EvccTlsError)) throw e;
@@ -61,15 +72,27 @@ export async function runEvSession(o: EvSessionOptions): Promise<EvSessionResult
     return failed(`tls ${e.code}: ${e.message}`);
   }
   if (connection.secure) trace.check('TLS', true, `${connection.tlsVersion} ${connection.cipher}; SECC chain ${connection.secc.responseCode}; OCSP ${connection.ocsp}`, connection.connectMs);
-  const result = await runIso2Evcc(connection.socket, {
+  const { replay, ...switches } = o.misbehave ?? {};
+  if (replay && isIso20Replay(replay) !== (o.protocol === 'iso20')) throw new Error(`a replay recorded in another protocol than ${o.protocol}`);
+  const common = {
     auth: o.auth,
     energy: o.energy,
     ...(o.contract ? { contract: o.contract } : {}),
-    ...(o.misbehave ? { misbehave: o.misbehave } : {}),
     ...(o.chargeLoops !== undefined ? { chargeLoops: o.chargeLoops } : {}),
     ...(o.ongoingPollMs !== undefined ? { ongoingPollMs: o.ongoingPollMs } : {}),
     trace,
-  });
+  };
+  const result: EvSessionResult =
+    o.protocol === 'iso20'
+      ? await runIso20Evcc(connection.socket, {
+          ...common,
+          misbehave: { ...switches, ...(replay && isIso20Replay(replay) ? { replay } : {}) },
+          ...(o.clock ? { clock: o.clock } : {}),
+        })
+      : await runIso2Evcc(connection.socket, {
+          ...common,
+          ...(o.misbehave ? { misbehave: { ...switches, ...(replay && !isIso20Replay(replay) ? { replay } : {}) } } : {}),
+        });
   trace.verdict(result.outcome, result.authorized ? 'authorized' : 'not authorized');
   return {
     ...result,

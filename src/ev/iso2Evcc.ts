@@ -2,7 +2,7 @@
 // contract chain, signed AuthorizationReq, signed MeteringReceipt) or EIM, AC or DC. Misbehaviour switches turn it into
 // a test peer for the SECC's refusals.
 import type { KeyObject } from 'node:crypto';
-import { appHandshake, iso2, type xmldsig } from '../exi/index.js';
+import { appHandshake, ExiError, iso2, type xmldsig } from '../exi/index.js';
 import { PROTOCOL_DEFINITIONS } from '../iso15118/session/appProtocolNegotiation.js';
 import { ChannelError, V2gChannel } from '../iso15118/session/v2gChannel.js';
 import type { SessionTrace } from '../iso15118/session/sessionTrace.js';
@@ -218,6 +218,8 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
   } catch (e) {
     if (e instanceof Stop) return result(e.outcome);
     if (e instanceof ChannelError) return result(`${e.code}: ${e.message}`);
+    // A response the EV cannot read: the session cannot go on.
+    if (e instanceof ExiError) return result(`exi: ${e.message}`);
     throw e;
   } finally {
     channel.close();

@@ -1,6 +1,6 @@
 // SupportedAppProtocol: the SECC picks the EV's highest-priority protocol it also speaks ([V2G2-172]…[V2G2-176]).
-// The connection narrows the choice: TLS 1.2 carries -2 only and TLS 1.3 carries -20 only (the profiles of each part);
-// a plain TCP connection may carry either (PnC is then never offered).
+// The connection narrows the choice: TLS 1.2 carries -2 only and TLS 1.3 carries -20 only (the profiles of each part).
+// Plain TCP carries -2 only (EIM; PnC is then never offered): -20 makes TLS mandatory for every session.
 import type { appHandshake } from '../../exi/index.js';
 
 export type V2gProtocol = 'iso2' | 'iso20-ac' | 'iso20-dc';
@@ -26,8 +26,7 @@ export interface Negotiation {
   readonly reason: string;
 }
 
-const allowedOn = (protocol: V2gProtocol, security: ConnectionSecurity): boolean =>
-  security === 'none' || (security === 'tls12' ? protocol === 'iso2' : protocol !== 'iso2');
+const allowedOn = (protocol: V2gProtocol, security: ConnectionSecurity): boolean => (security === 'tls13' ? protocol !== 'iso2' : protocol === 'iso2');
 
 export function negotiateAppProtocol(request: appHandshake.supportedAppProtocolReq, supported: readonly V2gProtocol[], security: ConnectionSecurity): Negotiation {
   const offers = [...request.AppProtocol].sort((a, b) => a.Priority - b.Priority);

@@ -9,6 +9,8 @@ import { PAYLOAD_TYPE } from '../transport/index.js';
 import { negotiateAppProtocol, type ConnectionSecurity, type V2gProtocol } from './appProtocolNegotiation.js';
 import type { EvseModel } from './evseModel.js';
 import { Iso2SeccSession } from './iso2/iso2SeccSession.js';
+import { iso20Adapter } from './iso20/iso20Adapter.js';
+import { Iso20SeccSession } from './iso20/iso20SeccSession.js';
 import type { SeccDecisionPort } from './seccDecisionPort.js';
 import { SessionTrace } from './sessionTrace.js';
 import { ChannelError, V2gChannel } from './v2gChannel.js';
@@ -45,7 +47,7 @@ export interface SeccSessionOutcome {
   readonly messages: number;
 }
 
-interface ProtocolSession {
+export interface ProtocolSession {
   readonly authorizedBy: 'pnc' | 'eim' | undefined;
   readonly sessionId: string | undefined;
   handle(payloadType: number, payload: Uint8Array): Promise<{ payloadType: number; payload: Uint8Array; name: string; end: boolean; outcome?: string }>;
@@ -82,8 +84,7 @@ export async function runSeccSession(connection: SeccConnection, options: SeccSe
     if (!negotiation.protocol) return finish(`Failed_NoNegotiation: ${negotiation.reason}`);
     protocol = negotiation.protocol;
     const common = { port: options.port, evse: options.evse, contractTrust: options.contractTrust, secure: connection.secure, clock, trace, authorizationBudgetMs: timeouts.authorizationBudgetMs };
-    if (protocol !== 'iso2') return finish(`${protocol} sessions are not implemented yet`);
-    session = iso2Adapter(new Iso2SeccSession(common), trace);
+    session = protocol === 'iso2' ? iso2Adapter(new Iso2SeccSession(common), trace) : iso20Adapter(new Iso20SeccSession({ ...common, protocol }), trace);
     for (;;) {
       const m = await channel.receive(timeouts.sequenceMs);
       messages++;

@@ -4,6 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { parseCertificate } from '../../pki/certificate/certificate.js';
 import { encodePem } from '../../pki/certificate/pem.js';
 import { certIdFor } from '../../pki/ocsp/certId.js';
 import { OcspError } from '../../pki/ocsp/ocspError.js';
@@ -88,7 +89,7 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
     const tlsOptions: ConnectionOptions & { requestOCSP: boolean } = {
       host: options.host,
       port: options.port,
-      ...clientProfileOptions(protocol),
+      ...clientProfileOptions(protocol, vehicleKeyType(options.vehicle)),
       // The SECC chain is judged by the pki verdict below: OpenSSL's purpose checks refuse real V2G PKIs (notes §7 #4)
       // and know nothing of DC=CPO. Nothing is written before the verdict passes.
       rejectUnauthorized: false,
@@ -158,4 +159,10 @@ function suiteOf(protocol: 'iso2' | 'iso20', verdict: ChainVerdict): TlsSuite {
 
 function groupName(info: object | null): string {
   return info && 'name' in info && typeof info.name === 'string' ? info.name : 'unknown';
+}
+
+function vehicleKeyType(vehicle: VehicleCredential | undefined): 'Ed448' | 'P-521' | undefined {
+  const leaf = vehicle?.chain[0];
+  if (!leaf) return undefined;
+  return parseCertificate(leaf).publicKeyType === 'Ed448' ? 'Ed448' : 'P-521';
 }

@@ -74,14 +74,17 @@ export function serverProfileOptions(profile: TlsProfile): SecureContextOptions 
   };
 }
 
-/** Client options of a profile (the EV side). */
-export function clientProfileOptions(protocol: 'iso2' | 'iso20'): ConnectionOptions {
+/**
+ * Client options of a profile (the EV side). A -20 EV offers its key share in the group of its own vehicle key's
+ * family first (X448 for an Ed448 vehicle, P-521 otherwise): both are -20 groups, and X448 costs a quarter of P-521.
+ */
+export function clientProfileOptions(protocol: 'iso2' | 'iso20', vehicleKey?: 'Ed448' | 'P-521'): ConnectionOptions {
   const p = protocol === 'iso2' ? TLS_PROFILES.iso2 : TLS_PROFILES['iso20-p521'];
   return {
     minVersion: p.minVersion,
     maxVersion: p.maxVersion,
     ciphers: p.ciphers,
-    ecdhCurve: p.ecdhCurve,
+    ecdhCurve: protocol === 'iso20' && vehicleKey === 'Ed448' ? 'X448:P-521' : p.ecdhCurve,
     sigalgs: protocol === 'iso2' ? p.sigalgs : ISO20_PEER_SIGALGS,
   };
 }

@@ -5,11 +5,10 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import type { iso2 } from '../../../exi/index.js';
 import { importPublicKey } from '../../../pki/certificate/signature.js';
 import { chainVerdict } from '../../../pki/verdict/chainVerdict.js';
-import type { TrustStore } from '../../../pki/verdict/trustStore.js';
 import { ISO2_P256, verifySignature } from '../../xmldsig/index.js';
-import type { AuthorizationDecision, ContractRequest, IdentificationMethod, SeccDecisionPort, SessionContext } from '../seccDecisionPort.js';
-import { physical, type EvseModel } from '../evseModel.js';
-import type { SessionTrace } from '../sessionTrace.js';
+import type { AuthorizationDecision, ContractRequest, IdentificationMethod, SessionContext } from '../seccDecisionPort.js';
+import { physical } from '../evseModel.js';
+import type { SeccSessionOptions } from '../seccSessionOptions.js';
 import { iso2FailedResponse } from './iso2FailedResponse.js';
 
 type Body = iso2.BodyType;
@@ -46,18 +45,7 @@ const EXPECTED: Readonly<Record<Stage, readonly string[]>> = {
   Ended: [],
 };
 
-export interface Iso2SeccOptions {
-  readonly port: SeccDecisionPort;
-  readonly evse: EvseModel;
-  /** MO and V2G roots the contract chain is judged against. */
-  readonly contractTrust: TrustStore;
-  /** The connection is TLS: PnC may be offered. */
-  readonly secure: boolean;
-  readonly clock: () => number;
-  readonly trace: SessionTrace;
-  /** The SECC gives up waiting for a contract decision after this (EVerest: 55 s, under the EV's 60 s Ongoing limit). */
-  readonly authorizationBudgetMs?: number;
-}
+export type Iso2SeccOptions = SeccSessionOptions;
 
 export interface Iso2Result {
   readonly response: iso2.V2G_Message;
