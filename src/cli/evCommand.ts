@@ -67,7 +67,7 @@ export async function ev(a: EvArgs, io: CliIo): Promise<number> {
   const ok = r.authorized && r.charged;
   if (a.json) io.out(`${JSON.stringify({ ok, ...r, signedAuthorization: undefined, authorizedAt: undefined })}\n`);
   else {
-    io.out(`${ok ? 'charged' : 'not charged'}: ${r.outcome}${r.tls ? ` (${r.tls.version} ${r.tls.cipher})` : ' (plain TCP)'}\n`);
+    io.out(`${ok ? 'charged' : 'not charged'}: ${r.outcome}${r.tls ? ` (${r.tls.version} ${r.tls.cipher})` : a.tls === false ? ' (plain TCP)' : ''}\n`);
     for (const [message, code] of Object.entries(r.responseCodes)) io.out(`  ${message.padEnd(28)} ${code}\n`);
     if (r.plugInToAuthorizedMs !== undefined) io.out(`  plug-in → authorized ${r.plugInToAuthorizedMs.toFixed(1)} ms\n`);
   }

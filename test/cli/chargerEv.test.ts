@@ -27,7 +27,7 @@ let seccPort = 0;
 let sdpPort = 0;
 
 beforeAll(async () => {
-  expect((await pnc('pki', 'init', '--dir', PKI, '--protocol', 'iso2')).code).toBe(0);
+  expect((await pnc('pki', 'init', '--dir', PKI, '--protocol', 'both')).code).toBe(0);
   sdpPort = await freePort();
   charger = spawn(
     process.execPath,
@@ -72,6 +72,13 @@ describe('pnc ev against pnc charger --standalone', () => {
     const j = JSON.parse(r.stdout) as { ok: boolean; outcome: string; responseCodes: Record<string, string>; tls: { version: string } };
     expect(j).toMatchObject({ ok: true, outcome: 'OK', tls: { version: 'TLSv1.2' } });
     expect(j.responseCodes.CurrentDemandRes).toBe('OK');
+  });
+
+  it.each(['iso20-p521', 'iso20-ed448'])('-20 PnC with the %s contract and vehicle certificate over TLS 1.3 (mutual)', async (suite) => {
+    const r = await pnc('ev', '--pki', PKI, '--secc', `127.0.0.1:${seccPort}`, '--protocol', 'iso20', '--suite', suite, '--energy', 'dc', '--log-level', 'silent');
+    expect(r.stdout).toMatch(/^charged: OK \(TLSv1\.3 TLS_AES_256_GCM_SHA384\)/);
+    expect(r.stdout).toMatch(/DC_ChargeLoopRes\s+OK/);
+    expect(r.code).toBe(0);
   });
 
   it('EIM over plain TCP: charged after the simulated RFID tap', async () => {

@@ -90,6 +90,8 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
       host: options.host,
       port: options.port,
       ...clientProfileOptions(protocol, vehicleKeyType(options.vehicle)),
+      // A -20 EV asks only for SECC leaves it can check: the signature schemes of its V2G roots.
+      ...(protocol === 'iso20' ? { sigalgs: iso20Sigalgs(trust) } : {}),
       // The SECC chain is judged by the pki verdict below: OpenSSL's purpose checks refuse real V2G PKIs (notes §7 #4)
       // and know nothing of DC=CPO. Nothing is written before the verdict passes.
       rejectUnauthorized: false,
@@ -165,4 +167,10 @@ function vehicleKeyType(vehicle: VehicleCredential | undefined): 'Ed448' | 'P-52
   const leaf = vehicle?.chain[0];
   if (!leaf) return undefined;
   return parseCertificate(leaf).publicKeyType === 'Ed448' ? 'Ed448' : 'P-521';
+}
+
+function iso20Sigalgs(trust: TrustStore): string {
+  const types = new Set(trust.anchors.map((a) => a.cert.publicKeyType));
+  const schemes = [...(types.has('P-521') ? ['ecdsa_secp521r1_sha512'] : []), ...(types.has('Ed448') ? ['ed448'] : [])];
+  return schemes.length ? schemes.join(':') : 'ecdsa_secp521r1_sha512:ed448';
 }
