@@ -1,13 +1,16 @@
 // `pnc demo`: every scenario on loopback, its sequence of messages and checks, and a summary table.
 import { runDemo, type DemoStep, type ScenarioResult } from '../demo/runDemo.js';
+import { SESSION_SCENARIOS } from '../demo/sessionScenarios.js';
 import { TRUST_SCENARIOS } from '../demo/trustScenarios.js';
+
+const ALL_SCENARIOS = [...TRUST_SCENARIOS, ...SESSION_SCENARIOS];
 import { Exit, UsageError, type CliIo } from './io.js';
 import { randomBytes } from 'node:crypto';
 
 export async function demo(a: { scenario?: string; json?: boolean }, io: CliIo): Promise<number> {
   const wanted = a.scenario ?? 'all';
-  const scenarios = wanted === 'all' ? TRUST_SCENARIOS : TRUST_SCENARIOS.filter((s) => s.name === wanted);
-  if (scenarios.length === 0) throw new UsageError(`unknown scenario "${wanted}"; known: ${TRUST_SCENARIOS.map((s) => s.name).join(', ')}, all`);
+  const scenarios = wanted === 'all' ? ALL_SCENARIOS : ALL_SCENARIOS.filter((s) => s.name === wanted);
+  if (scenarios.length === 0) throw new UsageError(`unknown scenario "${wanted}"; known: ${ALL_SCENARIOS.map((s) => s.name).join(', ')}, all`);
   const progress = a.json ? io.err : io.out;
   const results = await runDemo({
     scenarios,
