@@ -125,9 +125,10 @@ function iso2Adapter(s: Iso2SeccSession, trace: SessionTrace): ProtocolSession {
       const name = Object.keys(doc.V2G_Message.Body)[0] ?? 'empty Body';
       trace.session = s.session?.sessionId;
       trace.received(name);
-      const r = await s.handle(doc.V2G_Message);
+      const r = await s.handle(doc.V2G_Message, payload);
       const resName = Object.keys(r.response.Body)[0] ?? '';
-      return { payloadType: PAYLOAD_TYPE.exi, payload: Uint8Array.from(iso2.encodeIso2({ V2G_Message: r.response })), name: resName, end: r.end, ...(r.outcome ? { outcome: r.outcome } : {}) };
+      const bytes = r.raw ?? Uint8Array.from(iso2.encodeIso2({ V2G_Message: r.response }));
+      return { payloadType: PAYLOAD_TYPE.exi, payload: bytes, name: resName, end: r.end, ...(r.outcome ? { outcome: r.outcome } : {}) };
     },
   };
 }

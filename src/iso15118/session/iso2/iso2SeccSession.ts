@@ -3,6 +3,7 @@
 // runner's. PnC and EIM, AC and DC.
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { iso2 } from '../../../exi/index.js';
+import { CertificateParseError, parseCertificate } from '../../../pki/certificate/certificate.js';
 import { importPublicKey } from '../../../pki/certificate/signature.js';
 import { chainVerdict } from '../../../pki/verdict/chainVerdict.js';
 import { ISO2_P256, verifySignature } from '../../xmldsig/index.js';
@@ -49,6 +50,8 @@ export type Iso2SeccOptions = SeccSessionOptions;
 
 export interface Iso2Result {
   readonly response: iso2.V2G_Message;
+  /** Bytes to send instead of encoding `response`: a CertificateInstallationRes from the backend, verbatim. */
+  readonly raw?: Uint8Array;
   /** The session is over after this response (SessionStop, or a FAILED code: the SECC closes the connection). */
   readonly end: boolean;
   readonly outcome?: string;
@@ -82,7 +85,8 @@ export class Iso2SeccSession {
     return this.context;
   }
 
-  async handle(message: iso2.V2G_Message): Promise<Iso2Result> {
+  /** `raw`: the request's EXI as received (forwarded verbatim for certificate installation). */
+  async handle(message: iso2.V2G_Message, raw?: Uint8Array): Promise<Iso2Result> {
     const name = Object.keys(message.Body)[0] ?? '';
     if (!name.endsWith('Req')) return this.fail(name || 'SessionSetupReq', 'FAILED_SequenceError', `${name || 'an empty Body'} is not a request`);
     if (this.stage !== 'SessionSetup' && !equalBytes(message.Header.SessionID, this.sessionId)) {
@@ -96,7 +100,7 @@ export class Iso2SeccSession {
     if (b.ServiceDetailReq) return this.respond({ ServiceDetailRes: { ResponseCode: 'FAILED_ServiceIDInvalid', ServiceID: b.ServiceDetailReq.ServiceID } }, true, 'no value-added services');
     if (b.PaymentServiceSelectionReq) return this.paymentServiceSelection(b.PaymentServiceSelectionReq);
     if (b.PaymentDetailsReq) return this.paymentDetails(b.PaymentDetailsReq);
-    if (b.CertificateInstallationReq) return this.fail(name, 'FAILED_NoCertificateAvailable', 'certificate installation is handled by the charger application (not offered)');
+    if (b.CertificateInstallationReq) return this.certificateInstallation(b.CertificateInstallationReq, message.Header, raw);
     if (b.AuthorizationReq) return this.authorization(b.AuthorizationReq, message.Header);
     if (b.ChargeParameterDiscoveryReq) return this.chargeParameterDiscovery(b.ChargeParameterDiscoveryReq);
     if (b.CableCheckReq) return this.cableCheck();
@@ -176,6 +180,30 @@ export class Iso2SeccSession {
     this.challenge = new Uint8Array(randomBytes(16));
     this.stage = 'Authorization';
     return this.respond({ PaymentDetailsRes: { ResponseCode: check.iso2Code as Code, GenChallenge: this.challenge, EVSETimeStamp: this.timestamp() } });
+  }
+
+  /**
+   * CertificateInstallationReq: the OEM provisioning signature is checked here, the contract comes from the backend
+   * through the port (OCPP Get15118EVCertificate forwards the request's EXI and returns the response's EXI verbatim).
+   */
+  private async certificateInstallation(req: iso2.CertificateInstallationReqType, header: iso2.MessageHeaderType, raw: Uint8Array | undefined): Promise<Iso2Result> {
+    const port = this.o.port;
+    if (!port.installCertificate || !raw) return this.fail('CertificateInstallationReq', 'FAILED_NoCertificateAvailable', 'no certificate installation service at this charger');
+    let problem: string | undefined;
+    const oem = certificateOrProblem(req.OEMProvisioningCert);
+    if ('problem' in oem) problem = `OEM provisioning certificate: ${oem.problem}`;
+    else if (!header.Signature) problem = 'CertificateInstallationReq carries no Signature';
+    else {
+      const v = verifySignature(header.Signature, [{ CertificateInstallationReq: req }], oem.key, { schema: 'iso2', suite: ISO2_P256, requiredIds: [req.Id] });
+      if (!v.valid) problem = v.problems.join('; ');
+    }
+    this.o.trace.check('OEM provisioning signature', problem === undefined, problem ?? 'CertificateInstallationReq signed with the OEM provisioning key');
+    if (problem) return this.fail('CertificateInstallationReq', 'FAILED_SignatureError', problem);
+    const t0 = performance.now();
+    const response = await port.installCertificate(this.context!, raw);
+    this.o.trace.check('certificate installation', response !== undefined, response ? 'contract delivered by the backend' : 'the backend delivered no contract', performance.now() - t0);
+    if (!response) return this.fail('CertificateInstallationReq', 'FAILED_NoCertificateAvailable', 'no contract from the backend');
+    return { ...this.respond(iso2FailedResponse('CertificateInstallationReq', 'OK', this.o.evse)), raw: response };
   }
 
   private async authorization(req: iso2.AuthorizationReqType, header: iso2.MessageHeaderType): Promise<Iso2Result> {
@@ -394,4 +422,13 @@ export class Iso2SeccSession {
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+}
+
+function certificateOrProblem(der: Uint8Array): { key: KeyObject } | { problem: string } {
+  try {
+    return importPublicKey(parseCertificate(Buffer.from(der)));
+  } catch (e) {
+    if (e instanceof CertificateParseError) return { problem: e.message };
+    throw e;
+  }
 }
