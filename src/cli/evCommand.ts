@@ -5,6 +5,7 @@ import { PkiDirectory } from '../pki/generator/pkiDirectory.js';
 import type { Suite } from '../pki/generator/testPki.js';
 import { createTrustStore } from '../pki/verdict/trustStore.js';
 import { runEvSession, type EvSessionOptions } from '../ev/evSession.js';
+import { misbehaviour, MISBEHAVIOURS, type MisbehaviourName } from '../ev/misbehaviourSwitch.js';
 import { Tracer } from '../trace/tracer.js';
 import { Exit, UsageError, type CliIo } from './io.js';
 import { resolvePassphrase } from './passphrase.js';
@@ -24,6 +25,7 @@ export interface EvArgs {
   passphrase?: string;
   json?: boolean;
   logLevel?: string;
+  misbehave?: string;
 }
 
 function hostPort(value: string, option: string): { host: string; port: number } {
@@ -63,7 +65,16 @@ export async function ev(a: EvArgs, io: CliIo): Promise<number> {
     tracer: new Tracer({ party: 'ev', level: level as 'info' }),
     ...(a.keyLog ? { keyLogFile: a.keyLog } : {}),
   };
-  const r = await runEvSession(options);
+  let r;
+  if (a.misbehave !== undefined) {
+    if (!(MISBEHAVIOURS as readonly string[]).includes(a.misbehave)) throw new UsageError(`--misbehave is one of ${MISBEHAVIOURS.join(', ')}`);
+    const name = a.misbehave as MisbehaviourName;
+    // A replay needs what the EV signed in an earlier session: run a good one first.
+    const earlier = name === 'replay-challenge' ? (await runEvSession(options)).signedAuthorization : undefined;
+    r = await runEvSession({ ...options, misbehave: misbehaviour(name, earlier) });
+  } else {
+    r = await runEvSession(options);
+  }
   const ok = r.authorized && r.charged;
   if (a.json) io.out(`${JSON.stringify({ ok, ...r, signedAuthorization: undefined, authorizedAt: undefined })}\n`);
   else {

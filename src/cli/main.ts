@@ -127,6 +127,7 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .addOption(new Option('--energy <E>', 'energy transfer').choices(['ac', 'dc']).default('ac'))
     .option('--emaid <EMAID>', 'which contract of the EV’s keystore (default: the first)')
     .option('--no-tls', 'plain TCP (the charger then offers no PnC)')
+    .option('--misbehave <M>', 'test the charger: replay-challenge, corrupt-signature, tamper-signed-element, out-of-order, forge-session-id, garbage-exi, bad-v2gtp-header, oversize-payload')
     .option('--key-log <FILE>', 'append TLS secrets in SSLKEYLOGFILE format (Wireshark)')
     .option('--json', 'print the result as JSON')
     .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr (default info; silent with --json)').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))

@@ -94,6 +94,19 @@ describe('pnc ev against pnc charger --standalone', () => {
   });
 
   it.each([
+    ['replay-challenge', /^not charged: FAILED_ChallengeInvalid/],
+    ['corrupt-signature', /^not charged: FAILED_SignatureError/],
+    ['out-of-order', /^not charged: FAILED_SequenceError/],
+    ['garbage-exi', /^not charged: closed: /],
+    ['oversize-payload', /^not charged: closed: /],
+  ])('--misbehave %s: refused by the charger, exit 1', async (name, outcome) => {
+    const r = await pnc('ev', '--pki', PKI, '--secc', `127.0.0.1:${seccPort}`, '--misbehave', name, '--log-level', 'silent');
+    expect(r.stdout).toMatch(outcome);
+    expect(r.code).toBe(1);
+  });
+
+  it.each([
+    [['ev', '--pki', PKI, '--secc', '127.0.0.1:1', '--misbehave', 'nope'], /--misbehave is one of/],
     [['ev', '--pki', PKI], /exactly one of --secc/],
     [['ev', '--pki', PKI, '--secc', 'nohostport'], /HOST:PORT/],
     [['ev', '--pki', PKI, '--secc', '127.0.0.1:1', '--protocol', 'iso2', '--suite', 'iso20-p521'], /does not fit/],
