@@ -124,8 +124,17 @@ export async function sessionBench(o: SessionBenchOptions): Promise<SessionBench
     };
     try {
       let failures = 0;
+      let lastError = '';
       const once = async (): Promise<number | undefined> => {
-        const r = await runEvSession(options);
+        let r;
+        try {
+          r = await runEvSession(options);
+        } catch (e) {
+          // Counted, not fatal: one EV's failure must not end a 50-EV run.
+          failures++;
+          lastError = e instanceof Error ? e.message : String(e);
+          return undefined;
+        }
         if (r.outcome !== 'OK' || r.plugInToAuthorizedMs === undefined) {
           failures++;
           return undefined;
@@ -151,6 +160,7 @@ export async function sessionBench(o: SessionBenchOptions): Promise<SessionBench
         }),
       );
       const sessionsPerSecond = (done * 1000) / (performance.now() - started);
+      if (latencies.length === 0) throw new Error(`every ${suite} session failed${lastError ? ` (last: ${lastError})` : ''}`);
       const row: SessionBenchRow = {
         suite,
         sessions: latencies.length,

@@ -71,6 +71,10 @@ export async function ev(a: EvArgs, io: CliIo): Promise<number> {
     const name = a.misbehave as MisbehaviourName;
     // A replay needs what the EV signed in an earlier session: run a good one first.
     const earlier = name === 'replay-challenge' ? (await runEvSession(options)).signedAuthorization : undefined;
+    if (name === 'replay-challenge' && !earlier) {
+      io.err('pnc: nothing to replay: the first session signed no AuthorizationReq (PnC must get that far)\n');
+      return Exit.failed;
+    }
     r = await runEvSession({ ...options, misbehave: misbehaviour(name, earlier) });
   } else {
     r = await runEvSession(options);

@@ -90,6 +90,7 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
   const timeoutOf = o.messageTimeoutMs ?? iso2MessageTimeout;
   let sessionId = new Uint8Array(8);
   let lastSessionId = new Uint8Array(8);
+  let assigned = false;
   let sent = 0;
   let authorized = false;
   let charged = false;
@@ -117,6 +118,8 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
     const m = await channel.receive(timeoutOf(name));
     const doc = iso2.decodeIso2(m.payload);
     if (doc.V2G_Message) lastSessionId = Uint8Array.from(doc.V2G_Message.Header.SessionID);
+    // After SessionSetup every response must carry the SessionID the SECC assigned.
+    if (assigned && !o.misbehave?.forgeSessionId && !Buffer.from(lastSessionId).equals(Buffer.from(sessionId))) throw new Stop('the SECC answered with another SessionID');
     const res = doc.V2G_Message?.Body[expect];
     const got = Object.keys(doc.V2G_Message?.Body ?? {})[0] ?? 'nothing';
     if (!res) throw new Stop(`unexpected ${got} after ${name}`);
@@ -151,6 +154,7 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
     await exchange({ SessionSetupReq: { EVCCID: o.evccId ?? Uint8Array.from([0x02, 0x00, 0x00, 0x00, 0x00, 0x01]) } }, 'SessionSetupRes');
     // The SECC assigns the SessionID in the header of SessionSetupRes; every later request carries it.
     sessionId = o.misbehave?.forgeSessionId ? lastSessionId.map((b) => b ^ 0xff) : lastSessionId;
+    assigned = true;
     o.trace.session = Buffer.from(sessionId).toString('hex');
     if (o.misbehave?.skipToChargeParameters) await exchange(chargeParameterRequest(o.energy), 'ChargeParameterDiscoveryRes');
 

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appHandshake } from '../../src/exi/index.js';
+import { appHandshake, iso2 } from '../../src/exi/index.js';
 import { runEvSession, type EvSessionOptions, type EvSessionResult } from '../../src/ev/evSession.js';
 import { testEvse } from '../../src/iso15118/session/evseModel.js';
 import { startSeccServer, type SeccServer, type SeccServerOptions } from '../../src/iso15118/session/seccServer.js';
@@ -197,6 +197,38 @@ describe('refusals (each ends that session; the SECC keeps serving)', () => {
     const r = await runEvSession({ secc: { host: '127.0.0.1', port: never.port }, protocol: 'iso2', security: 'tls', auth: 'pnc', energy: 'ac', contract, seccTrust: evTrust('iso2'), tracer: silentTracer('ev'), clock, ongoingPollMs: 50 });
     expect(r.outcome).toBe('FAILED');
     expect(r.responseCodes.AuthorizationRes).toBe('FAILED');
+  });
+
+  it('a decision port that never answers: Ongoing each poll, FAILED after the budget, and the server still closes', async () => {
+    const hung = await startSeccServer({
+      host: '127.0.0.1',
+      credentials: [seccCredential('iso2')],
+      contractTrust: chargerTrust('iso2'),
+      decisionPort: { ...standaloneDecisionPort(), authorizeContract: () => new Promise(() => undefined) },
+      evse: testEvse(),
+      tracer: silentTracer('charger'),
+      clock,
+      timeouts: { authorizationBudgetMs: 400, decisionWaitMs: 100 },
+    });
+    const r = await ev(hung);
+    expect(r.outcome).toBe('FAILED');
+    await hung.close();
+    expect(hung.outcomes[0]!.outcome).toMatch(/^FAILED: no contract decision within the authorization budget/);
+  });
+
+  it('a decision port that throws: the contract is refused with FAILED, the charger goes on', async () => {
+    const broken = await secc({ decisionPort: { ...standaloneDecisionPort(), authorizeContract: () => Promise.reject(new Error('backend down')) } });
+    const r = await ev(broken);
+    expect(r.outcome).toBe('FAILED');
+    expect((await lastOutcome(broken, 0)).outcome).toMatch(/decision port failed: backend down/);
+  });
+
+  it('a response instead of a request: the SECC closes the connection and the port hears the end', async () => {
+    const before = main.outcomes.length;
+    const stray = iso2.encodeIso2({ V2G_Message: { Header: { SessionID: new Uint8Array(8) }, Body: { SessionStopRes: { ResponseCode: 'OK' } } } });
+    const r = await ev(main, { misbehave: { rawAt: { afterMessages: 2, bytes: encodeV2gtp(PAYLOAD_TYPE.exi, stray) } } });
+    expect(r.outcome).toMatch(/^closed: /);
+    expect((await lastOutcome(main, before)).outcome).toMatch(/^exi: SessionStopRes is not a -2 request/);
   });
 
   it('an EV that goes silent: the SECC ends the session after its sequence time-out', async () => {

@@ -16,4 +16,6 @@ export interface SeccSessionOptions {
   readonly trace: SessionTrace;
   /** The SECC gives up waiting for a contract decision after this (EVerest: 55 s, under the EV's 60 s Ongoing limit). */
   readonly authorizationBudgetMs?: number;
+  /** How long one request waits for the decision port before answering Ongoing (default 1.5 s, under the EV's 2 s). */
+  readonly decisionWaitMs?: number;
 }

@@ -22,9 +22,11 @@ export interface SeccTimeouts {
   readonly sequenceMs: number;
   /** The SECC's own limit for a pending contract decision (under the EV's 60 s Ongoing timeout). */
   readonly authorizationBudgetMs: number;
+  /** How long one AuthorizationReq waits for the decision port before the SECC answers Ongoing (under the EV's 2 s). */
+  readonly decisionWaitMs: number;
 }
 
-export const DEFAULT_SECC_TIMEOUTS: SeccTimeouts = { communicationSetupMs: 20_000, sequenceMs: 60_000, authorizationBudgetMs: 55_000 };
+export const DEFAULT_SECC_TIMEOUTS: SeccTimeouts = { communicationSetupMs: 20_000, sequenceMs: 60_000, authorizationBudgetMs: 55_000, decisionWaitMs: 1500 };
 
 export interface SeccSessionOptions {
   readonly port: SeccDecisionPort;
@@ -83,7 +85,7 @@ export async function runSeccSession(connection: SeccConnection, options: SeccSe
     trace.sent('supportedAppProtocolRes', undefined, negotiation.response.ResponseCode);
     if (!negotiation.protocol) return finish(`Failed_NoNegotiation: ${negotiation.reason}`);
     protocol = negotiation.protocol;
-    const common = { port: options.port, evse: options.evse, contractTrust: options.contractTrust, secure: connection.secure, clock, trace, authorizationBudgetMs: timeouts.authorizationBudgetMs };
+    const common = { port: options.port, evse: options.evse, contractTrust: options.contractTrust, secure: connection.secure, clock, trace, authorizationBudgetMs: timeouts.authorizationBudgetMs, decisionWaitMs: timeouts.decisionWaitMs };
     session = protocol === 'iso2' ? iso2Adapter(new Iso2SeccSession(common), trace) : iso20Adapter(new Iso20SeccSession({ ...common, protocol }), trace);
     for (;;) {
       const m = await channel.receive(timeouts.sequenceMs);
@@ -106,6 +108,8 @@ export async function runSeccSession(connection: SeccConnection, options: SeccSe
       trace.error('exi', e.message);
       return finish(`exi: ${e.message}`);
     }
+    // A fault of ours: still close the connection and let the port forget the session, then report it.
+    finish(`internal: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   }
 }

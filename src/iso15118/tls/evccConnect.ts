@@ -109,13 +109,15 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
       socket.destroy();
       reject(e);
     };
-    socket.setTimeout(timeoutMs, () => fail(new EvccTlsError('timeout', `TLS handshake not done within ${timeoutMs} ms`)));
+    // A deadline, not an idle timeout: a SECC trickling handshake bytes must not hold the EV.
+    const deadline = setTimeout(() => fail(new EvccTlsError('timeout', `TLS handshake not done within ${timeoutMs} ms`)), timeoutMs);
+    socket.once('close', () => clearTimeout(deadline));
     socket.on('OCSPResponse', (response: Buffer) => {
       staple = response;
     });
     socket.once('error', (e: Error) => reject(new EvccTlsError('handshake', e.message)));
     socket.once('secureConnect', () => {
-      socket.setTimeout(0);
+      clearTimeout(deadline);
       const chain = peerChain(socket.getPeerCertificate(true));
       const at = clock();
       const verdict = chainVerdict({ leaf: chain[0] ?? Buffer.alloc(0), subCAs: chain.slice(1), trustStore: trust, protocol, role: 'secc', at });
@@ -125,9 +127,11 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
       }
       let ocsp: 'good' | 'absent' = 'absent';
       if (staple && staple.length > 0) {
-        const [leaf, issuer] = verdict.path;
+        // The leaf's issuer: its sub-CA, or the root itself when the SECC leaf hangs directly under it.
+        const leaf = verdict.path[0]!;
+        const issuer = verdict.path[1] ?? verdict.anchor!;
         try {
-          const checked = verifyOcspResponse(staple, { requests: [{ certId: certIdFor(leaf!, issuer!), issuer: issuer! }], now: at });
+          const checked = verifyOcspResponse(staple, { requests: [{ certId: certIdFor(leaf, issuer), issuer }], now: at });
           const status = checked.results[0]!.status;
           if (status.status === 'revoked') return fail(new EvccTlsError('ocsp-revoked', 'the stapled OCSP response says the SECC certificate is revoked', verdict));
           if (status.status !== 'good') return fail(new EvccTlsError('ocsp-invalid', `the stapled OCSP response says ${status.status}`, verdict));

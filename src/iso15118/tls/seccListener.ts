@@ -104,14 +104,17 @@ export async function startSeccListener(options: SeccListenerOptions & { host?: 
     tlsServers.set(credential.suite, server);
   }
   const suites = [...tlsServers.keys()];
-  const started = new WeakMap<Socket, number>();
+  // When each connection's first byte arrived, by remote address (the TLS socket is a new object over the raw one).
+  const started = new Map<string, number>();
 
   function admit(socket: TLSSocket, suite: TlsSuite): void {
-    const handshakeMs = clock() - (started.get(socket) ?? clock());
+    const remote = remoteOf(socket);
+    const handshakeMs = performance.now() - (started.get(remote) ?? performance.now());
+    started.delete(remote);
     const base = {
       secure: true as const,
       socket,
-      remote: remoteOf(socket),
+      remote,
       suite,
       tlsVersion: socket.getProtocol() ?? '',
       cipher: socket.getCipher().standardName,
@@ -139,10 +142,15 @@ export async function startSeccListener(options: SeccListenerOptions & { host?: 
 
   const server: Server = createServer((socket) => {
     open.add(socket);
-    socket.once('close', () => open.delete(socket));
-    started.set(socket, clock());
+    const remote = remoteOf(socket);
+    started.set(remote, performance.now());
     let buffered: Buffer = Buffer.alloc(0);
     const timer = setTimeout(() => fail('no ClientHello or V2GTP header in time'), timeoutMs);
+    socket.once('close', () => {
+      open.delete(socket);
+      clearTimeout(timer);
+      started.delete(remote);
+    });
     const fail = (reason: string): void => {
       clearTimeout(timer);
       socket.removeListener('data', onData);

@@ -21,7 +21,7 @@ function emptyContractDelivery(): Omit<iso2.CertificateInstallationResType, 'Res
 }
 
 /** The -2 request names the SECC answers, each with the body of its failed response. */
-const FAILED: Readonly<Record<string, (code: Code, evse: EvseModel) => Body>> = {
+const FAILED: Readonly<Record<string, (code: Code, evse: EvseModel, dc: boolean) => Body>> = {
   SessionSetupReq: (code, evse) => ({ SessionSetupRes: { ResponseCode: code, EVSEID: evse.evseId } }),
   ServiceDiscoveryReq: (code) => ({
     ServiceDiscoveryRes: {
@@ -41,9 +41,9 @@ const FAILED: Readonly<Record<string, (code: Code, evse: EvseModel) => Body>> = 
       AC_EVSEChargeParameter: { AC_EVSEStatus: acStatus(), EVSENominalVoltage: physical(evse.acNominalVoltage, 'V'), EVSEMaxCurrent: physical(0, 'A') },
     },
   }),
-  PowerDeliveryReq: (code) => ({ PowerDeliveryRes: { ResponseCode: code, AC_EVSEStatus: acStatus() } }),
+  PowerDeliveryReq: (code, _evse, dc) => ({ PowerDeliveryRes: { ResponseCode: code, ...(dc ? { DC_EVSEStatus: dcStatus() } : { AC_EVSEStatus: acStatus() }) } }),
   ChargingStatusReq: (code, evse) => ({ ChargingStatusRes: { ResponseCode: code, EVSEID: evse.evseId, SAScheduleTupleID: 1, AC_EVSEStatus: acStatus() } }),
-  MeteringReceiptReq: (code) => ({ MeteringReceiptRes: { ResponseCode: code, AC_EVSEStatus: acStatus() } }),
+  MeteringReceiptReq: (code, _evse, dc) => ({ MeteringReceiptRes: { ResponseCode: code, ...(dc ? { DC_EVSEStatus: dcStatus() } : { AC_EVSEStatus: acStatus() }) } }),
   CableCheckReq: (code) => ({ CableCheckRes: { ResponseCode: code, DC_EVSEStatus: dcStatus(), EVSEProcessing: 'Finished' } }),
   PreChargeReq: (code) => ({ PreChargeRes: { ResponseCode: code, DC_EVSEStatus: dcStatus(), EVSEPresentVoltage: physical(0, 'V') } }),
   CurrentDemandReq: (code, evse) => ({
@@ -71,8 +71,9 @@ export function isIso2Request(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(FAILED, name);
 }
 
-export function iso2FailedResponse(requestName: string, code: Code, evse: EvseModel): Body {
+/** `dc`: the session's energy transfer is DC (the status branch of responses that carry one). */
+export function iso2FailedResponse(requestName: string, code: Code, evse: EvseModel, dc = false): Body {
   const build = FAILED[requestName];
   if (!build) throw new Error(`no -2 response type for ${requestName}`);
-  return build(code, evse);
+  return build(code, evse, dc);
 }

@@ -2,15 +2,16 @@
 // answers end the session. One instance per V2G communication session; the transport (SAP, timeouts, sockets) is the
 // runner's. PnC and EIM, AC and DC.
 import { randomBytes, type KeyObject } from 'node:crypto';
-import type { iso2 } from '../../../exi/index.js';
+import { ExiError, type iso2 } from '../../../exi/index.js';
 import { CertificateParseError, parseCertificate } from '../../../pki/certificate/certificate.js';
 import { importPublicKey } from '../../../pki/certificate/signature.js';
 import { chainVerdict } from '../../../pki/verdict/chainVerdict.js';
 import { ISO2_P256, verifySignature } from '../../xmldsig/index.js';
-import type { AuthorizationDecision, ContractRequest, IdentificationMethod, SessionContext } from '../seccDecisionPort.js';
+import type { ContractRequest, IdentificationMethod, SessionContext } from '../seccDecisionPort.js';
 import { physical } from '../evseModel.js';
 import type { SeccSessionOptions } from '../seccSessionOptions.js';
-import { iso2FailedResponse } from './iso2FailedResponse.js';
+import { isIso2Request, iso2FailedResponse } from './iso2FailedResponse.js';
+import { PendingDecision } from '../pendingDecision.js';
 
 type Body = iso2.BodyType;
 type Code = iso2.responseCodeType;
@@ -69,11 +70,12 @@ export class Iso2SeccSession {
   private contract: { request: ContractRequest; key: KeyObject } | undefined;
   private challenge: Uint8Array | undefined;
   private signatureChecked = false;
-  private decision: { started: number; result: AuthorizationDecision | undefined; error?: string } | undefined;
+  private decision: PendingDecision | undefined;
   private energyMode: iso2.EnergyTransferModeType | undefined;
   private chargeLoops = 0;
   private receiptAsked = false;
   private authorized = false;
+  private installationDone = false;
 
   constructor(private readonly o: Iso2SeccOptions) {}
 
@@ -88,7 +90,8 @@ export class Iso2SeccSession {
   /** `raw`: the request's EXI as received (forwarded verbatim for certificate installation). */
   async handle(message: iso2.V2G_Message, raw?: Uint8Array): Promise<Iso2Result> {
     const name = Object.keys(message.Body)[0] ?? '';
-    if (!name.endsWith('Req')) return this.fail(name || 'SessionSetupReq', 'FAILED_SequenceError', `${name || 'an empty Body'} is not a request`);
+    // A body that is no request has no response type to answer with: the runner closes the connection.
+    if (!isIso2Request(name)) throw new ExiError('input', `${name || 'an empty Body'} is not a -2 request`);
     if (this.stage !== 'SessionSetup' && !equalBytes(message.Header.SessionID, this.sessionId)) {
       return this.fail(name, 'FAILED_UnknownSession', 'SessionID differs from the one assigned at SessionSetup');
     }
@@ -171,15 +174,20 @@ export class Iso2SeccSession {
     const check = this.o.port.checkContractChain(request);
     this.o.trace.check('contract chain', check.proceed, `${check.iso2Code}: ${check.reason}`, performance.now() - t0);
     if (!check.proceed) return this.fail('PaymentDetailsReq', check.iso2Code as Code, check.reason);
-    // The contract key checks the AuthorizationReq and MeteringReceiptReq signatures.
-    const imported = importPublicKey(verdict.path[0]!);
+    // The contract key checks the AuthorizationReq and MeteringReceiptReq signatures. A port may let a chain it could
+    // not judge go on (central validation), but without a parsable leaf there is no key to check them with.
+    const leafCert = verdict.path[0];
+    if (!leafCert) return this.fail('PaymentDetailsReq', 'FAILED_CertChainError', 'the contract certificate cannot be parsed');
+    const imported = importPublicKey(leafCert);
     if ('problem' in imported) return this.fail('PaymentDetailsReq', 'FAILED_CertChainError', imported.problem);
     this.contract = { request, key: imported.key };
     // A fresh 16-byte challenge from the CSPRNG for every PaymentDetailsRes: what makes a signed AuthorizationReq
     // unusable in another session.
     this.challenge = new Uint8Array(randomBytes(16));
     this.stage = 'Authorization';
-    return this.respond({ PaymentDetailsRes: { ResponseCode: check.iso2Code as Code, GenChallenge: this.challenge, EVSETimeStamp: this.timestamp() } });
+    // Going on means an OK code, whatever the port's chain code said.
+    const code: Code = check.iso2Code === 'OK_CertificateExpiresSoon' ? 'OK_CertificateExpiresSoon' : 'OK';
+    return this.respond({ PaymentDetailsRes: { ResponseCode: code, GenChallenge: this.challenge, EVSETimeStamp: this.timestamp() } });
   }
 
   /**
@@ -188,6 +196,8 @@ export class Iso2SeccSession {
    */
   private async certificateInstallation(req: iso2.CertificateInstallationReqType, header: iso2.MessageHeaderType, raw: Uint8Array | undefined): Promise<Iso2Result> {
     const port = this.o.port;
+    if (this.installationDone) return this.fail('CertificateInstallationReq', 'FAILED_SequenceError', 'one certificate installation per session');
+    this.installationDone = true;
     if (!port.installCertificate || !raw) return this.fail('CertificateInstallationReq', 'FAILED_NoCertificateAvailable', 'no certificate installation service at this charger');
     let problem: string | undefined;
     const oem = certificateOrProblem(req.OEMProvisioningCert);
@@ -220,7 +230,8 @@ export class Iso2SeccSession {
         this.o.trace.check('signature', problem === undefined, problem ?? 'AuthorizationReq signed with the contract key', performance.now() - t0);
         if (problem) return this.fail('AuthorizationReq', 'FAILED_SignatureError', problem);
         this.signatureChecked = true;
-        this.decision = { started: performance.now(), result: undefined };
+        const request = this.contract!.request;
+        this.decision = new PendingDecision(() => this.o.port.authorizeContract(request), this.o.authorizationBudgetMs ?? 55_000, this.o.decisionWaitMs ?? 1500);
       }
       return this.pollContractDecision();
     }
@@ -229,25 +240,18 @@ export class Iso2SeccSession {
       // [V2G2-854]: EIM pending → Ongoing_WaitingForCustomerInteraction.
       return this.respond({ AuthorizationRes: { ResponseCode: 'OK', EVSEProcessing: 'Ongoing_WaitingForCustomerInteraction' } });
     }
-    if (decision.status === 'rejected') return this.fail('AuthorizationReq', (decision.iso2Code ?? 'FAILED') as Code, decision.reason);
+    if (decision.status === 'rejected') return this.fail('AuthorizationReq', authorizationRefusal(decision.iso2Code), decision.reason);
     return this.authorizedResponse('EIM accepted');
   }
 
   private async pollContractDecision(): Promise<Iso2Result> {
-    const d = this.decision!;
-    if (!d.result || d.result.status === 'pending') {
-      const result = await this.o.port.authorizeContract(this.contract!.request);
-      d.result = result;
-    }
-    const result = d.result;
+    const result = await this.decision!.poll();
     if (result.status === 'accepted') return this.authorizedResponse('contract accepted');
     if (result.status === 'rejected') {
       this.o.trace.check('contract authorization', false, result.reason);
-      return this.fail('AuthorizationReq', (result.iso2Code ?? 'FAILED') as Code, result.reason);
+      return this.fail('AuthorizationReq', authorizationRefusal(result.iso2Code), result.reason);
     }
-    if (performance.now() - d.started > (this.o.authorizationBudgetMs ?? 55_000)) {
-      return this.fail('AuthorizationReq', 'FAILED', 'no contract decision within the authorization budget');
-    }
+    if (result.status === 'expired') return this.fail('AuthorizationReq', 'FAILED', 'no contract decision within the authorization budget');
     return this.respond({ AuthorizationRes: { ResponseCode: 'OK', EVSEProcessing: 'Ongoing' } });
   }
 
@@ -416,8 +420,18 @@ export class Iso2SeccSession {
   private fail(requestName: string, code: Code, reason: string): Iso2Result {
     this.stage = 'Ended';
     this.o.trace.verdict(code, reason);
-    return { response: { Header: { SessionID: this.sessionId }, Body: iso2FailedResponse(requestName, code, this.o.evse) }, end: true, outcome: `${code}: ${reason}` };
+    return { response: { Header: { SessionID: this.sessionId }, Body: iso2FailedResponse(requestName, code, this.o.evse, this.isDc()) }, end: true, outcome: `${code}: ${reason}` };
   }
+}
+
+/**
+ * The codes an AuthorizationRes may refuse with (as Josev filters them, notes §1.2), plus FAILED_CertificateRevoked
+ * (EVerest, for a contract the backend found revoked); anything else a port says becomes FAILED.
+ */
+const AUTHORIZATION_REFUSALS: readonly Code[] = ['FAILED', 'FAILED_SequenceError', 'FAILED_SignatureError', 'FAILED_UnknownSession', 'FAILED_ChallengeInvalid', 'FAILED_CertificateRevoked'];
+
+function authorizationRefusal(code: string | undefined): Code {
+  return AUTHORIZATION_REFUSALS.find((c) => c === code) ?? 'FAILED';
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

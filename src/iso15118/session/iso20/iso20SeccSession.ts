@@ -7,10 +7,11 @@ import type { Certificate } from '../../../pki/certificate/certificate.js';
 import { importPublicKey } from '../../../pki/certificate/signature.js';
 import { chainVerdict } from '../../../pki/verdict/chainVerdict.js';
 import { ISO20_ED448, ISO20_P521, keyMismatch, verifySignature } from '../../xmldsig/index.js';
-import type { AuthorizationDecision, ContractRequest, IdentificationMethod, SessionContext } from '../seccDecisionPort.js';
+import type { ContractRequest, IdentificationMethod, SessionContext } from '../seccDecisionPort.js';
 import type { SeccSessionOptions } from '../seccSessionOptions.js';
 import { energyServices, type EnergyService } from './iso20EnergyServices.js';
 import { iso20FailedResponse } from './iso20FailedResponse.js';
+import { PendingDecision } from '../pendingDecision.js';
 import { requestHeader, requestName, type Iso20Request, type Iso20RequestName, type Iso20Response } from './iso20Messages.js';
 import { rational } from './rationalNumber.js';
 
@@ -78,7 +79,7 @@ export class Iso20SeccSession {
   private selected: IdentificationMethod | undefined;
   private challenge: Uint8Array | undefined;
   private contract: ContractRequest | undefined;
-  private decision: { started: number; result: AuthorizationDecision | undefined } | undefined;
+  private decision: PendingDecision | undefined;
   private services: EnergyService[] = [];
   private phases = 1;
   private authorized = false;
@@ -197,7 +198,8 @@ export class Iso20SeccSession {
     if (!this.decision) {
       const refusal = this.checkContract(req);
       if (refusal) return refusal;
-      this.decision = { started: performance.now(), result: undefined };
+      const request = this.contract!;
+      this.decision = new PendingDecision(() => this.o.port.authorizeContract(request), this.o.authorizationBudgetMs ?? 55_000, this.o.decisionWaitMs ?? 1500);
     }
     return this.pollContractDecision();
   }
@@ -240,17 +242,13 @@ export class Iso20SeccSession {
   }
 
   private async pollContractDecision(): Promise<Iso20Result> {
-    const d = this.decision!;
-    if (!d.result || d.result.status === 'pending') d.result = await this.o.port.authorizeContract(this.contract!);
-    const result = d.result;
+    const result = await this.decision!.poll();
     if (result.status === 'accepted') return this.authorizedResponse('contract accepted', result.expiresSoon ? 'OK_CertificateExpiresSoon' : 'OK');
     if (result.status === 'rejected') {
       this.o.trace.check('contract authorization', false, result.reason);
       return this.fail('AuthorizationReq', refusalCode(result.iso20Code, 'FAILED'), result.reason);
     }
-    if (performance.now() - d.started > (this.o.authorizationBudgetMs ?? 55_000)) {
-      return this.fail('AuthorizationReq', 'FAILED', 'no contract decision within the authorization budget');
-    }
+    if (result.status === 'expired') return this.fail('AuthorizationReq', 'FAILED', 'no contract decision within the authorization budget');
     return this.respond({ AuthorizationRes: { Header: this.header(), ResponseCode: 'OK', EVSEProcessing: 'Ongoing' } });
   }
 
