@@ -1,7 +1,7 @@
 // One EV session: find the charger (SDP or a known address), open TLS (or plain TCP), run the protocol to SessionStop.
 import type { TrustStore } from '../pki/verdict/trustStore.js';
 import type { Tracer } from '../trace/tracer.js';
-import { discoverSecc } from '../iso15118/sdp/index.js';
+import { discoverSecc, SdpError } from '../iso15118/sdp/index.js';
 import { SessionTrace } from '../iso15118/session/sessionTrace.js';
 import { connectToSecc, EvccTlsError, type VehicleCredential } from '../iso15118/tls/evccConnect.js';
 import { runIso2Evcc, type ContractCredential, type Iso2EvccResult, type Iso2Misbehaviour, type SignedAuthorization } from './iso2Evcc.js';
@@ -47,7 +47,14 @@ export async function runEvSession(o: EvSessionOptions): Promise<EvSessionResult
   let target: { host: string; port: number };
   if ('sdp' in o.secc) {
     const sdp = o.secc.sdp;
-    const found = await discoverSecc({ ...('interface' in sdp ? { multicastInterface: sdp.interface } : { host: sdp.host, port: sdp.port }), security: o.security === 'tls' ? 'tls' : 'none' });
+    let found;
+    try {
+      found = await discoverSecc({ ...('interface' in sdp ? { multicastInterface: sdp.interface } : { host: sdp.host, port: sdp.port }), security: o.security === 'tls' ? 'tls' : 'none' });
+    } catch (e) {
+      if (!(e instanceof SdpError)) throw e;
+      trace.check('SDP', false, e.message, performance.now() - t0);
+      return failed(`sdp ${e.code}: ${e.message}`);
+    }
     trace.check('SDP', true, `${found.response.address} port ${found.response.port} ${found.response.security} after ${found.requestsSent} request(s)`, performance.now() - t0);
     if (o.security === 'tls' && found.response.security !== 'tls') return failed(`SDP: the SECC offers no TLS`);
     target = { host: found.response.address, port: found.response.port };

@@ -93,6 +93,13 @@ describe('pnc ev against pnc charger --standalone', () => {
     expect(r.code).toBe(1);
   });
 
+  it('no charger answering SDP: a clear outcome, exit 1', async () => {
+    const silent = await freePort();
+    const r = await pnc('ev', '--pki', PKI, '--sdp', `127.0.0.1:${silent}`, '--log-level', 'silent');
+    expect(r.stdout).toMatch(/^not charged: sdp timeout: no SDP response after 50 requests/);
+    expect(r.code).toBe(1);
+  }, 30_000);
+
   it.each([
     ['replay-challenge', /^not charged: FAILED_ChallengeInvalid/],
     ['corrupt-signature', /^not charged: FAILED_SignatureError/],
