@@ -17,6 +17,15 @@ function signalled(): Promise<void> {
   });
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
+/** --log-level for the commands that run a party (trace events as pino JSON on stderr). */
+const logLevelOption = (description = 'trace events on stderr', fallback: string | undefined = 'info'): Option => {
+  const o = new Option('--log-level <LEVEL>', description).choices(LOG_LEVELS);
+  return fallback === undefined ? o : o.default(fallback);
+};
+const passphraseOption = (): Option => new Option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)');
+const keyLogOption = (): Option => new Option('--key-log <FILE>', 'append TLS secrets in SSLKEYLOGFILE format (Wireshark); for debugging only');
+
 function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Command {
   // Commander runs one action; it hands its (possibly pending) exit code to `run` through setResult.
   const program = new Command('pnc')
@@ -44,7 +53,7 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .requiredOption('--dir <DIR>', 'PKI directory')
     .requiredOption('--emaid <EMAID>', 'the contract identifier (CN), e.g. DE-PNC-C00000002-G (check digit added if left off)')
     .addOption(new Option('--protocol <P>', 'only these suites').choices(['iso2', 'iso20', 'both']))
-    .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
+    .addOption(passphraseOption())
     .option('--not-before <ISO8601>', 'start of validity (default: an hour ago)')
     .option('--not-after <ISO8601>', 'end of validity (default: two years)')
     .option('--days <N>', 'validity in days from --not-before')
@@ -91,8 +100,8 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--host <HOST>', 'address to listen on', '127.0.0.1')
     .option('--port <N>', 'port (default: the port of the PKI’s OCSP URL)')
     .option('--validity <SECONDS>', 'nextUpdate − thisUpdate', '3600')
-    .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr: info logs every response').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
-    .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
+    .addOption(logLevelOption('trace events on stderr: info logs every response'))
+    .addOption(passphraseOption())
     .action((o: Parameters<typeof ocspServe>[0]) => setResult(ocspServe(o, io, signalled())));
 
   program
@@ -110,9 +119,9 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--allow-plain', 'also accept plain TCP sessions (EIM only; PnC is never offered without TLS)')
     .option('--eim-after <MS>', 'standalone: accept EIM this long after it is first asked (simulated RFID tap)')
     .option('--evse-id <ID>', 'EVSEID (default: the SECC certificate CN)')
-    .option('--key-log <FILE>', 'append TLS secrets in SSLKEYLOGFILE format (Wireshark); for debugging only')
-    .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
-    .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
+    .addOption(keyLogOption())
+    .addOption(logLevelOption())
+    .addOption(passphraseOption())
     .action((o: Parameters<typeof charger>[0]) => setResult(charger(o, io, signalled())));
   program
     .command('ev')
@@ -128,10 +137,10 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--emaid <EMAID>', 'which contract of the EV’s keystore (default: the first)')
     .option('--no-tls', 'plain TCP (the charger then offers no PnC)')
     .option('--misbehave <M>', 'test the charger: replay-challenge, corrupt-signature, tamper-signed-element, out-of-order, forge-session-id, garbage-exi, bad-v2gtp-header, oversize-payload')
-    .option('--key-log <FILE>', 'append TLS secrets in SSLKEYLOGFILE format (Wireshark)')
+    .addOption(keyLogOption())
     .option('--json', 'print the result as JSON')
-    .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr (default info; silent with --json)').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
-    .option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)')
+    .addOption(logLevelOption('trace events on stderr (default info; silent with --json)', undefined))
+    .addOption(passphraseOption())
     .action((o: Parameters<typeof ev>[0]) => setResult(ev(o, io)));
 
   const exi = program.command('exi').description('ISO 15118 / DIN 70121 EXI streams to JSON and back');

@@ -3,17 +3,18 @@
 // into a test peer for the SECC's refusals.
 import type { KeyObject } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { appHandshake, ExiError, type iso20, type iso20CommonTypes, type xmldsig } from '../exi/index.js';
+import { appHandshake, type iso20, type iso20CommonTypes, type xmldsig } from '../exi/index.js';
 import { PROTOCOL_DEFINITIONS } from '../iso15118/session/appProtocolNegotiation.js';
 import { decodeIso20Response, encodeIso20Message } from '../iso15118/session/iso20/iso20Codec.js';
 import { AC_SERVICE_ID, DC_SERVICE_ID } from '../iso15118/session/iso20/iso20EnergyServices.js';
 import { requestName, responseName, type Iso20Request, type Iso20ResponseName, type Iso20Responses } from '../iso15118/session/iso20/iso20Messages.js';
 import { rational, rationalValue } from '../iso15118/session/iso20/rationalNumber.js';
 import type { SessionTrace } from '../iso15118/session/sessionTrace.js';
-import { ChannelError, V2gChannel } from '../iso15118/session/v2gChannel.js';
+import { V2gChannel } from '../iso15118/session/v2gChannel.js';
 import { PAYLOAD_TYPE } from '../iso15118/transport/index.js';
 import { createSignature, ISO20_ED448, ISO20_P521, keyMismatch, type SignatureSuite } from '../iso15118/xmldsig/index.js';
 import type { ContractCredential } from './iso2Evcc.js';
+import { EvccProgress, EvccStop, runEvccSequence, whileOngoing, type EvccResult } from './evccRun.js';
 
 /** What a previous -20 session's EV signed, to replay it. */
 export interface SignedIso20Authorization {
@@ -54,21 +55,7 @@ export interface Iso20EvccOptions {
   readonly clock?: () => number;
 }
 
-export interface Iso20EvccResult {
-  /** The SECC said Finished to an AuthorizationReq. */
-  readonly authorized: boolean;
-  /** PowerDelivery Start was accepted and the charge loop ran. */
-  readonly charged: boolean;
-  /** SessionStop answered OK. */
-  readonly stopped: boolean;
-  /** `OK`, the code that ended it, or what broke (`closed: …`, `timeout: …`, `not offered: …`, `exi: …`). */
-  readonly outcome: string;
-  readonly responseCodes: Readonly<Record<string, string>>;
-  readonly signedAuthorization?: SignedIso20Authorization;
-  readonly sessionId?: string;
-  /** performance.now() when AuthorizationRes Finished arrived (callers measure from their own start). */
-  readonly authorizedAt?: number;
-}
+export type Iso20EvccResult = EvccResult<SignedIso20Authorization>;
 
 /** V2G_EVCC_Msg_Timeout per -20 request, as Josev codes it (notes §5). */
 export function iso20MessageTimeout(request: string): number {
@@ -77,11 +64,6 @@ export function iso20MessageTimeout(request: string): number {
   return 2000;
 }
 
-class Stop extends Error {
-  constructor(readonly outcome: string) {
-    super(outcome);
-  }
-}
 
 const EV_MAX_AC_POWER = 11_000;
 const EV_MAX_DC_POWER = 50_000;
@@ -89,17 +71,13 @@ const EV_TARGET_VOLTAGE = 400;
 
 export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise<Iso20EvccResult> {
   const channel = new V2gChannel(socket, { maxPayloadBytes: 65_536 });
-  const codes: Record<string, string> = {};
+  const progress = new EvccProgress<SignedIso20Authorization>();
+  const codes = progress.codes;
   const timeoutOf = o.messageTimeoutMs ?? iso20MessageTimeout;
   const clock = o.clock ?? Date.now;
   let sessionId = new Uint8Array(8);
   let lastSessionId = new Uint8Array(8);
   let sent = 0;
-  let authorized = false;
-  let charged = false;
-  let stopped = false;
-  let signedAuthorization: SignedIso20Authorization | undefined;
-  let authorizedAt: number | undefined;
 
   const header = (): iso20CommonTypes.MessageHeaderType => ({ SessionID: sessionId, TimeStamp: BigInt(Math.floor(clock() / 1000)) });
 
@@ -120,26 +98,17 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
     const response = decodeIso20Response(m.payloadType, m.payload);
     const all: Partial<Iso20Responses> = response;
     const res = all[expect];
-    if (!res) throw new Stop(`unexpected ${responseName(response)} after ${name}`);
+    if (!res) throw new EvccStop(`unexpected ${responseName(response)} after ${name}`);
     lastSessionId = Uint8Array.from(res.Header.SessionID);
     const code = res.ResponseCode;
     codes[expect] = code;
     o.trace.received(expect, code);
     o.trace.check(`${expect} in time`, true, undefined, performance.now() - started);
-    if (!code.startsWith('OK')) throw new Stop(code);
+    if (!code.startsWith('OK')) throw new EvccStop(code);
     return res;
   }
 
-  async function ongoing<T extends { EVSEProcessing: string }>(first: T, again: () => Promise<T>): Promise<T> {
-    let r = first;
-    const deadline = performance.now() + (o.ongoingTimeoutMs ?? 60_000);
-    while (r.EVSEProcessing !== 'Finished') {
-      if (performance.now() > deadline) throw new Stop('timeout: V2G_EVCC_Ongoing_Timeout');
-      await new Promise((resolve) => setTimeout(resolve, o.ongoingPollMs ?? 200));
-      r = await again();
-    }
-    return r;
-  }
+  const ongoing = <T extends { EVSEProcessing: string }>(first: T, again: () => Promise<T>): Promise<T> => whileOngoing(first, again, o.ongoingTimeoutMs, o.ongoingPollMs);
 
   const chargeParameters = (): Promise<unknown> =>
     o.energy === 'ac'
@@ -165,14 +134,14 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
           'DC_ChargeParameterDiscoveryRes',
         );
 
-  try {
+  return runEvccSequence(channel, progress, () => sessionId, async () => {
     // SupportedAppProtocol
     const sap = PROTOCOL_DEFINITIONS[o.energy === 'ac' ? 'iso20-ac' : 'iso20-dc'];
     sendRaw(PAYLOAD_TYPE.exi, appHandshake.encodeAppHandshake({ supportedAppProtocolReq: { AppProtocol: [{ ProtocolNamespace: sap.namespace, VersionNumberMajor: sap.major, VersionNumberMinor: sap.minor, SchemaID: 1, Priority: 1 }] } }));
     o.trace.sent('supportedAppProtocolReq');
     const sapRes = appHandshake.decodeAppHandshake((await channel.receive(2000)).payload).supportedAppProtocolRes;
     o.trace.received('supportedAppProtocolRes', sapRes?.ResponseCode);
-    if (!sapRes || sapRes.ResponseCode === 'Failed_NoNegotiation') throw new Stop('Failed_NoNegotiation');
+    if (!sapRes || sapRes.ResponseCode === 'Failed_NoNegotiation') throw new EvccStop('Failed_NoNegotiation');
 
     await exchange({ SessionSetupReq: { Header: header(), EVCCID: o.evccId ?? 'PNCVIN00000000001' } }, 'SessionSetupRes');
     // The SECC assigns the SessionID in the header of SessionSetupRes; every later request carries it.
@@ -182,15 +151,15 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
 
     const setup = await exchange({ AuthorizationSetupReq: { Header: header() } }, 'AuthorizationSetupRes');
     const service = o.auth === 'pnc' ? 'PnC' : 'EIM';
-    if (!setup.AuthorizationServices.includes(service)) throw new Stop(`not offered: ${service} (offered ${setup.AuthorizationServices.join(', ')})`);
+    if (!setup.AuthorizationServices.includes(service)) throw new EvccStop(`not offered: ${service} (offered ${setup.AuthorizationServices.join(', ')})`);
     let authorization: Iso20Request;
     if (o.auth === 'pnc') {
       const c = o.contract;
-      if (!c) throw new Stop('no contract certificate for PnC');
+      if (!c) throw new EvccStop('no contract certificate for PnC');
       const challenge = setup.PnC_ASResAuthorizationMode?.GenChallenge;
-      if (!challenge) throw new Stop('no GenChallenge in AuthorizationSetupRes');
+      if (!challenge) throw new EvccStop('no GenChallenge in AuthorizationSetupRes');
       const signed = signAuthorization(challenge, c, o.misbehave);
-      signedAuthorization = o.misbehave?.replay ?? { request: signed.request, signature: signed.signature };
+      progress.signedAuthorization = o.misbehave?.replay ?? { request: signed.request, signature: signed.signature };
       const outgoing = o.misbehave?.replay ?? { request: signed.request, signature: signed.signature };
       authorization = { AuthorizationReq: { Header: { ...header(), Signature: outgoing.signature }, SelectedAuthorizationService: 'PnC', PnC_AReqAuthorizationMode: outgoing.request } };
     } else {
@@ -199,16 +168,15 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
     // While Ongoing the EV re-sends the same request unaltered (notes §1.4).
     const first = await exchange(authorization, 'AuthorizationRes');
     await ongoing(first, () => exchange(authorization, 'AuthorizationRes'));
-    authorized = true;
-    authorizedAt = performance.now();
+    progress.authorize();
 
     const wanted = o.energy === 'ac' ? AC_SERVICE_ID : DC_SERVICE_ID;
     const discovery = await exchange({ ServiceDiscoveryReq: { Header: header() } }, 'ServiceDiscoveryRes');
     const offered = discovery.EnergyTransferServiceList.Service.map((s) => s.ServiceID);
-    if (!offered.includes(wanted)) throw new Stop(`not offered: energy service ${wanted} (offered ${offered.join(', ')})`);
+    if (!offered.includes(wanted)) throw new EvccStop(`not offered: energy service ${wanted} (offered ${offered.join(', ')})`);
     const detail = await exchange({ ServiceDetailReq: { Header: header(), ServiceID: wanted } }, 'ServiceDetailRes');
     const set = pickParameterSet(detail.ServiceParameterList.ParameterSet);
-    if (!set) throw new Stop('not offered: a parameter set with the Scheduled control mode');
+    if (!set) throw new EvccStop('not offered: a parameter set with the Scheduled control mode');
     await exchange({ ServiceSelectionReq: { Header: header(), SelectedEnergyTransferService: { ServiceID: wanted, ParameterSetID: set.ParameterSetID } } }, 'ServiceSelectionRes');
     await chargeParameters();
     const scheduleRequest = (): Iso20Request => ({ ScheduleExchangeReq: { Header: header(), MaximumSupportingPoints: 1024, Scheduled_SEReqControlMode: { EVTargetEnergyRequest: rational(30_000) } } });
@@ -221,7 +189,7 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
       await ongoing(cc, () => exchange({ DC_CableCheckReq: { Header: header() } }, 'DC_CableCheckRes'));
       // Ongoing until the SECC's output reaches the battery voltage, then Finished.
       const pre = await exchange({ DC_PreChargeReq: { Header: header(), EVProcessing: 'Ongoing', EVPresentVoltage: rational(EV_TARGET_VOLTAGE), EVTargetVoltage: rational(EV_TARGET_VOLTAGE) } }, 'DC_PreChargeRes');
-      if (Math.abs(rationalValue(pre.EVSEPresentVoltage) - EV_TARGET_VOLTAGE) > 20) throw new Stop(`PreCharge: the SECC reached ${rationalValue(pre.EVSEPresentVoltage)} V`);
+      if (Math.abs(rationalValue(pre.EVSEPresentVoltage) - EV_TARGET_VOLTAGE) > 20) throw new EvccStop(`PreCharge: the SECC reached ${rationalValue(pre.EVSEPresentVoltage)} V`);
       await exchange({ DC_PreChargeReq: { Header: header(), EVProcessing: 'Finished', EVPresentVoltage: rational(EV_TARGET_VOLTAGE), EVTargetVoltage: rational(EV_TARGET_VOLTAGE) } }, 'DC_PreChargeRes');
     }
     const power = o.energy === 'ac' ? EV_MAX_AC_POWER : EV_MAX_DC_POWER;
@@ -240,7 +208,7 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
       },
       'PowerDeliveryRes',
     );
-    charged = true;
+    progress.charged = true;
     const loops = o.chargeLoops ?? 3;
     for (let i = 0; i < loops; i++) {
       const display = { PresentSOC: 40 + i, ChargingComplete: i === loops - 1 };
@@ -267,30 +235,8 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
     await exchange({ PowerDeliveryReq: { Header: header(), EVProcessing: 'Finished', ChargeProgress: 'Stop' } }, 'PowerDeliveryRes');
     if (o.energy === 'dc') await exchange({ DC_WeldingDetectionReq: { Header: header(), EVProcessing: 'Finished' } }, 'DC_WeldingDetectionRes');
     await exchange({ SessionStopReq: { Header: header(), ChargingSession: 'Terminate' } }, 'SessionStopRes');
-    stopped = true;
-    return result('OK');
-  } catch (e) {
-    if (e instanceof Stop) return result(e.outcome);
-    if (e instanceof ChannelError) return result(`${e.code}: ${e.message}`);
-    // A response the EV cannot read: the session cannot go on.
-    if (e instanceof ExiError) return result(`exi: ${e.message}`);
-    throw e;
-  } finally {
-    channel.close();
-  }
-
-  function result(outcome: string): Iso20EvccResult {
-    return {
-      authorized,
-      charged,
-      stopped,
-      outcome,
-      responseCodes: codes,
-      ...(signedAuthorization ? { signedAuthorization } : {}),
-      ...(authorizedAt !== undefined ? { authorizedAt } : {}),
-      sessionId: Buffer.from(sessionId).toString('hex'),
-    };
-  }
+    progress.stopped = true;
+  });
 }
 
 /** A Scheduled parameter set; for AC the three-phase connector when offered. */
@@ -319,7 +265,7 @@ function signAuthorization(
 
 function suiteOf(key: KeyObject): SignatureSuite {
   const suite = [ISO20_P521, ISO20_ED448].find((s) => keyMismatch(s, key) === undefined);
-  if (!suite) throw new Stop(`the contract key fits no -20 signature suite: ${keyMismatch(ISO20_P521, key)}`);
+  if (!suite) throw new EvccStop(`the contract key fits no -20 signature suite: ${keyMismatch(ISO20_P521, key)}`);
   return suite;
 }
 

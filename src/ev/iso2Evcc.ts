@@ -2,14 +2,15 @@
 // contract chain, signed AuthorizationReq, signed MeteringReceipt) or EIM, AC or DC. Misbehaviour switches turn it into
 // a test peer for the SECC's refusals.
 import type { KeyObject } from 'node:crypto';
-import { appHandshake, ExiError, iso2, type xmldsig } from '../exi/index.js';
+import { appHandshake, iso2, type xmldsig } from '../exi/index.js';
 import { PROTOCOL_DEFINITIONS } from '../iso15118/session/appProtocolNegotiation.js';
-import { ChannelError, V2gChannel } from '../iso15118/session/v2gChannel.js';
+import { V2gChannel } from '../iso15118/session/v2gChannel.js';
 import type { SessionTrace } from '../iso15118/session/sessionTrace.js';
 import { PAYLOAD_TYPE } from '../iso15118/transport/index.js';
 import { createSignature, ISO2_P256 } from '../iso15118/xmldsig/index.js';
 import { physical } from '../iso15118/session/evseModel.js';
 import type { Socket } from 'node:net';
+import { EvccProgress, EvccStop, runEvccSequence, whileOngoing, type EvccResult } from './evccRun.js';
 
 export interface ContractCredential {
   /** Contract leaf then MO Sub-CA 2, Sub-CA 1 (DER). */
@@ -55,21 +56,7 @@ export interface Iso2EvccOptions {
   readonly trace: SessionTrace;
 }
 
-export interface Iso2EvccResult {
-  /** The SECC said Finished to an AuthorizationReq. */
-  readonly authorized: boolean;
-  /** PowerDelivery Start was accepted and the charge loop ran. */
-  readonly charged: boolean;
-  /** SessionStop answered OK. */
-  readonly stopped: boolean;
-  /** `OK`, the FAILED code that ended it, or what broke (`closed: …`, `timeout: …`, `not offered: …`). */
-  readonly outcome: string;
-  readonly responseCodes: Readonly<Record<string, string>>;
-  readonly signedAuthorization?: SignedAuthorization;
-  readonly sessionId?: string;
-  /** performance.now() when AuthorizationRes Finished arrived (callers measure from their own start). */
-  readonly authorizedAt?: number;
-}
+export type Iso2EvccResult = EvccResult<SignedAuthorization>;
 
 /** V2G_EVCC_Msg_Timeout per request, as Josev and RISE-V2G code it (notes §5). */
 export function iso2MessageTimeout(request: string): number {
@@ -78,25 +65,16 @@ export function iso2MessageTimeout(request: string): number {
   return 2000;
 }
 
-class Stop extends Error {
-  constructor(readonly outcome: string) {
-    super(outcome);
-  }
-}
 
 export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<Iso2EvccResult> {
   const channel = new V2gChannel(socket, { maxPayloadBytes: 65_536 });
-  const codes: Record<string, string> = {};
+  const progress = new EvccProgress<SignedAuthorization>();
+  const codes = progress.codes;
   const timeoutOf = o.messageTimeoutMs ?? iso2MessageTimeout;
   let sessionId = new Uint8Array(8);
   let lastSessionId = new Uint8Array(8);
   let assigned = false;
   let sent = 0;
-  let authorized = false;
-  let charged = false;
-  let stopped = false;
-  let signedAuthorization: SignedAuthorization | undefined;
-  let authorizedAt: number | undefined;
 
   const sendRaw = (payloadType: number, payload: Uint8Array): boolean => {
     const raw = o.misbehave?.rawAt;
@@ -119,37 +97,28 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
     const doc = iso2.decodeIso2(m.payload);
     if (doc.V2G_Message) lastSessionId = Uint8Array.from(doc.V2G_Message.Header.SessionID);
     // After SessionSetup every response must carry the SessionID the SECC assigned.
-    if (assigned && !o.misbehave?.forgeSessionId && !Buffer.from(lastSessionId).equals(Buffer.from(sessionId))) throw new Stop('the SECC answered with another SessionID');
+    if (assigned && !o.misbehave?.forgeSessionId && !Buffer.from(lastSessionId).equals(Buffer.from(sessionId))) throw new EvccStop('the SECC answered with another SessionID');
     const res = doc.V2G_Message?.Body[expect];
     const got = Object.keys(doc.V2G_Message?.Body ?? {})[0] ?? 'nothing';
-    if (!res) throw new Stop(`unexpected ${got} after ${name}`);
+    if (!res) throw new EvccStop(`unexpected ${got} after ${name}`);
     const code = (res as { ResponseCode: string }).ResponseCode;
     codes[String(expect)] = code;
     o.trace.received(String(expect), code);
     o.trace.check(`${String(expect)} in time`, true, undefined, performance.now() - started);
-    if (!code.startsWith('OK')) throw new Stop(code);
+    if (!code.startsWith('OK')) throw new EvccStop(code);
     return res;
   }
 
-  async function ongoing<T extends { EVSEProcessing: string }>(first: T, again: () => Promise<T>): Promise<T> {
-    let r = first;
-    const deadline = performance.now() + (o.ongoingTimeoutMs ?? 60_000);
-    while (r.EVSEProcessing !== 'Finished') {
-      if (performance.now() > deadline) throw new Stop('timeout: V2G_EVCC_Ongoing_Timeout');
-      await new Promise((resolve) => setTimeout(resolve, o.ongoingPollMs ?? 200));
-      r = await again();
-    }
-    return r;
-  }
+  const ongoing = <T extends { EVSEProcessing: string }>(first: T, again: () => Promise<T>): Promise<T> => whileOngoing(first, again, o.ongoingTimeoutMs, o.ongoingPollMs);
 
-  try {
+  return runEvccSequence(channel, progress, () => sessionId, async () => {
     // SupportedAppProtocol
     const sap = PROTOCOL_DEFINITIONS.iso2;
     sendRaw(PAYLOAD_TYPE.exi, appHandshake.encodeAppHandshake({ supportedAppProtocolReq: { AppProtocol: [{ ProtocolNamespace: sap.namespace, VersionNumberMajor: sap.major, VersionNumberMinor: sap.minor, SchemaID: 1, Priority: 1 }] } }));
     o.trace.sent('supportedAppProtocolReq');
     const sapRes = appHandshake.decodeAppHandshake((await channel.receive(2000)).payload).supportedAppProtocolRes;
     o.trace.received('supportedAppProtocolRes', sapRes?.ResponseCode);
-    if (!sapRes || sapRes.ResponseCode === 'Failed_NoNegotiation') throw new Stop('Failed_NoNegotiation');
+    if (!sapRes || sapRes.ResponseCode === 'Failed_NoNegotiation') throw new EvccStop('Failed_NoNegotiation');
 
     await exchange({ SessionSetupReq: { EVCCID: o.evccId ?? Uint8Array.from([0x02, 0x00, 0x00, 0x00, 0x00, 0x01]) } }, 'SessionSetupRes');
     // The SECC assigns the SessionID in the header of SessionSetupRes; every later request carries it.
@@ -160,18 +129,18 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
 
     const discovery = await exchange({ ServiceDiscoveryReq: {} }, 'ServiceDiscoveryRes');
     const option = o.auth === 'pnc' ? 'Contract' : 'ExternalPayment';
-    if (!discovery.PaymentOptionList.PaymentOption.includes(option)) throw new Stop(`not offered: ${option} (offered ${discovery.PaymentOptionList.PaymentOption.join(', ')})`);
+    if (!discovery.PaymentOptionList.PaymentOption.includes(option)) throw new EvccStop(`not offered: ${option} (offered ${discovery.PaymentOptionList.PaymentOption.join(', ')})`);
     await exchange({ PaymentServiceSelectionReq: { SelectedPaymentOption: option, SelectedServiceList: { SelectedService: [{ ServiceID: discovery.ChargeService.ServiceID }] } } }, 'PaymentServiceSelectionRes');
 
     if (o.auth === 'pnc') {
       const c = o.contract;
-      if (!c) throw new Stop('no contract certificate for PnC');
+      if (!c) throw new EvccStop('no contract certificate for PnC');
       const details = await exchange(
         { PaymentDetailsReq: { eMAID: c.emaid, ContractSignatureCertChain: { Certificate: c.chain[0]!, SubCertificates: { Certificate: c.chain.slice(1) } } } },
         'PaymentDetailsRes',
       );
       const signed = signAuthorization(details.GenChallenge, c.key, o.misbehave);
-      signedAuthorization = o.misbehave?.replay ?? { request: signed.request, signature: signed.signature };
+      progress.signedAuthorization = o.misbehave?.replay ?? { request: signed.request, signature: signed.signature };
       const outgoing = o.misbehave?.replay ?? { request: signed.sent, signature: signed.signature };
       const first = await exchange({ AuthorizationReq: outgoing.request }, 'AuthorizationRes', outgoing.signature);
       // [V2G2-684]: Ongoing polls carry neither challenge nor signature.
@@ -180,8 +149,7 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
       const first = await exchange({ AuthorizationReq: {} }, 'AuthorizationRes');
       await ongoing(first, () => exchange({ AuthorizationReq: {} }, 'AuthorizationRes'));
     }
-    authorized = true;
-    authorizedAt = performance.now();
+    progress.authorize();
 
     let cpd = await exchange(chargeParameterRequest(o.energy), 'ChargeParameterDiscoveryRes');
     cpd = await ongoing(cpd, () => exchange(chargeParameterRequest(o.energy), 'ChargeParameterDiscoveryRes'));
@@ -196,7 +164,7 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
       { PowerDeliveryReq: { ChargeProgress: 'Start', SAScheduleTupleID: tupleId, ...(o.energy === 'dc' ? { DC_EVPowerDeliveryParameter: { DC_EVStatus: dcStatus, ChargingComplete: false } } : {}) } },
       'PowerDeliveryRes',
     );
-    charged = true;
+    progress.charged = true;
     for (let i = 0; i < (o.chargeLoops ?? 3); i++) {
       const loop =
         o.energy === 'dc'
@@ -217,30 +185,8 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
     );
     if (o.energy === 'dc') await exchange({ WeldingDetectionReq: { DC_EVStatus: dcStatus } }, 'WeldingDetectionRes');
     await exchange({ SessionStopReq: { ChargingSession: 'Terminate' } }, 'SessionStopRes');
-    stopped = true;
-    return result('OK');
-  } catch (e) {
-    if (e instanceof Stop) return result(e.outcome);
-    if (e instanceof ChannelError) return result(`${e.code}: ${e.message}`);
-    // A response the EV cannot read: the session cannot go on.
-    if (e instanceof ExiError) return result(`exi: ${e.message}`);
-    throw e;
-  } finally {
-    channel.close();
-  }
-
-  function result(outcome: string): Iso2EvccResult {
-    return {
-      authorized,
-      charged,
-      stopped,
-      outcome,
-      responseCodes: codes,
-      ...(signedAuthorization ? { signedAuthorization } : {}),
-      ...(authorizedAt !== undefined ? { authorizedAt } : {}),
-      sessionId: Buffer.from(sessionId).toString('hex'),
-    };
-  }
+    progress.stopped = true;
+  });
 }
 
 function chargeParameterRequest(energy: 'ac' | 'dc'): iso2.BodyType {

@@ -4,15 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iso20 } from '../../src/exi/index.js';
 import { runEvSession, type EvSessionOptions, type EvSessionResult } from '../../src/ev/evSession.js';
-import type { ContractCredential } from '../../src/ev/iso2Evcc.js';
 import type { Suite } from '../../src/pki/generator/testPki.js';
-import { testEvse } from '../../src/iso15118/session/evseModel.js';
-import { startSeccServer, type SeccServer, type SeccServerOptions } from '../../src/iso15118/session/seccServer.js';
-import { standaloneDecisionPort, type StandalonePortOptions } from '../../src/iso15118/session/standaloneDecisionPort.js';
+import type { SeccServer } from '../../src/iso15118/session/seccServer.js';
 import { encodeV2gtp, PAYLOAD_TYPE } from '../../src/iso15118/transport/index.js';
-import type { TraceEvent } from '../../src/trace/traceEvent.js';
 import { silentTracer } from '../../src/trace/tracer.js';
-import { cert, contractOf, DAY, NOW } from '../helpers/fixtures.js';
+import { contractOf, DAY, NOW } from '../helpers/fixtures.js';
+import { contractCredential, lastOutcome, seccTestbed } from '../helpers/seccTestbed.js';
 import { evTrust, seccCredential, trustOf, vehicleCredential, vehicleTrust } from '../helpers/tlsTestbed.js';
 
 type Iso20Suite = Extract<Suite, 'iso20-p521' | 'iso20-ed448'>;
@@ -21,41 +18,26 @@ const clock = (): number => NOW;
 /** The TLS signature algorithm that makes the SECC present the leaf of this suite. */
 const SIGALGS: Readonly<Record<Iso20Suite, string>> = { 'iso20-p521': 'ecdsa_secp521r1_sha512', 'iso20-ed448': 'ed448' };
 
-function contractIn(suite: Suite): ContractCredential {
-  const c = contractOf(suite);
-  return { chain: [c.der, cert(`${suite}/mo-sub2`).der, cert(`${suite}/mo-sub1`).der], key: c.key.privateKey, emaid: c.cert.subject.commonName! };
-}
+const contractIn = contractCredential;
 
 /** V2G and MO roots of every suite, as a charger serving -2 and both -20 suites holds them. */
 const roots = (names: readonly string[]): ReturnType<typeof trustOf> => trustOf((['iso2', 'iso20-p521', 'iso20-ed448'] as const).flatMap((s) => names.map((n) => `${s}/${n}`)));
 
-const seccEvents: (TraceEvent & { time: number })[] = [];
-const servers: SeccServer[] = [];
-
-async function secc(overrides: Partial<SeccServerOptions> = {}, port: StandalonePortOptions = {}): Promise<SeccServer> {
-  const s = await startSeccServer({
-    host: '127.0.0.1',
-    protocols: ['iso2', 'iso20-ac', 'iso20-dc'],
-    credentials: [seccCredential('iso2'), seccCredential('iso20-p521'), seccCredential('iso20-ed448')],
-    vehicleTrust: vehicleTrust(),
-    contractTrust: roots(['v2g-root', 'mo-root']),
-    allowPlain: true,
-    decisionPort: standaloneDecisionPort(port),
-    evse: testEvse(),
-    tracer: silentTracer('charger', [(e) => seccEvents.push(e)]),
-    clock,
-    ...overrides,
-  });
-  servers.push(s);
-  return s;
-}
+const bed = seccTestbed({
+  protocols: ['iso2', 'iso20-ac', 'iso20-dc'],
+  credentials: [seccCredential('iso2'), seccCredential('iso20-p521'), seccCredential('iso20-ed448')],
+  vehicleTrust: vehicleTrust(),
+  contractTrust: roots(['v2g-root', 'mo-root']),
+});
+const seccEvents = bed.events;
+const secc = bed.secc;
 
 let main: SeccServer;
 beforeAll(async () => {
   main = await secc({}, { externalAfterMs: 300 });
 });
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  await bed.closeAll();
 });
 
 function ev(server: SeccServer, o: Partial<EvSessionOptions> & { suite?: Iso20Suite } = {}): Promise<EvSessionResult> {
@@ -75,12 +57,6 @@ function ev(server: SeccServer, o: Partial<EvSessionOptions> & { suite?: Iso20Su
     ongoingPollMs: 50,
     ...rest,
   });
-}
-
-/** The SECC's outcome of its most recent session, once it is recorded. */
-async function lastOutcome(server: SeccServer, count: number): Promise<SeccServer['outcomes'][number]> {
-  for (let i = 0; i < 200 && server.outcomes.length <= count; i++) await new Promise((r) => setTimeout(r, 10));
-  return server.outcomes[server.outcomes.length - 1]!;
 }
 
 describe('full -20 sessions to SessionStop', () => {

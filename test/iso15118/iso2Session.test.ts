@@ -7,46 +7,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appHandshake, iso2 } from '../../src/exi/index.js';
 import { runEvSession, type EvSessionOptions, type EvSessionResult } from '../../src/ev/evSession.js';
 import { testEvse } from '../../src/iso15118/session/evseModel.js';
-import { startSeccServer, type SeccServer, type SeccServerOptions } from '../../src/iso15118/session/seccServer.js';
-import { standaloneDecisionPort, type StandalonePortOptions } from '../../src/iso15118/session/standaloneDecisionPort.js';
+import { startSeccServer, type SeccServer } from '../../src/iso15118/session/seccServer.js';
+import { standaloneDecisionPort } from '../../src/iso15118/session/standaloneDecisionPort.js';
 import { encodeV2gtp, PAYLOAD_TYPE } from '../../src/iso15118/transport/index.js';
-import type { TraceEvent } from '../../src/trace/traceEvent.js';
 import { silentTracer } from '../../src/trace/tracer.js';
-import { cert, chargerTrust, contractOf, DAY, NOW } from '../helpers/fixtures.js';
+import { cert, chargerTrust, DAY, NOW } from '../helpers/fixtures.js';
+import { contractCredential, lastOutcome, seccTestbed } from '../helpers/seccTestbed.js';
 import { evTrust, seccCredential, trustOf } from '../helpers/tlsTestbed.js';
 
 const clock = (): number => NOW;
-const contractCert = contractOf('iso2');
-const contract = {
-  chain: [contractCert.der, cert('iso2/mo-sub2').der, cert('iso2/mo-sub1').der],
-  key: contractCert.key.privateKey,
-  emaid: contractCert.cert.subject.commonName!,
-};
-const seccEvents: (TraceEvent & { time: number })[] = [];
-const servers: SeccServer[] = [];
-
-async function secc(overrides: Partial<SeccServerOptions> = {}, port: StandalonePortOptions = {}): Promise<SeccServer> {
-  const s = await startSeccServer({
-    host: '127.0.0.1',
-    credentials: [seccCredential('iso2')],
-    contractTrust: chargerTrust('iso2'),
-    allowPlain: true,
-    decisionPort: standaloneDecisionPort(port),
-    evse: testEvse(),
-    tracer: silentTracer('charger', [(e) => seccEvents.push(e)]),
-    clock,
-    ...overrides,
-  });
-  servers.push(s);
-  return s;
-}
+const contract = contractCredential('iso2');
+const bed = seccTestbed({ credentials: [seccCredential('iso2')], contractTrust: chargerTrust('iso2') });
+const seccEvents = bed.events;
+const secc = bed.secc;
 
 let main: SeccServer;
 beforeAll(async () => {
   main = await secc({}, { externalAfterMs: 300 });
 });
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  await bed.closeAll();
 });
 
 function ev(server: SeccServer, o: Partial<EvSessionOptions> = {}): Promise<EvSessionResult> {
@@ -63,12 +43,6 @@ function ev(server: SeccServer, o: Partial<EvSessionOptions> = {}): Promise<EvSe
     ongoingPollMs: 50,
     ...o,
   });
-}
-
-/** The SECC's outcome of its most recent session, once it is recorded. */
-async function lastOutcome(server: SeccServer, count: number): Promise<SeccServer['outcomes'][number]> {
-  for (let i = 0; i < 200 && server.outcomes.length <= count; i++) await new Promise((r) => setTimeout(r, 10));
-  return server.outcomes[server.outcomes.length - 1]!;
 }
 
 describe('full sessions to SessionStop', () => {

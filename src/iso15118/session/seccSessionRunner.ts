@@ -1,17 +1,18 @@
 // Runs one V2G communication session on an accepted connection: SupportedAppProtocol, then the negotiated protocol's
 // state machine, with the SECC's timers. Whatever happens — a FAILED answer, a time-out, bytes that are not EXI — the
 // connection is closed, the decision port hears the outcome, and nothing of the session is kept.
-import { appHandshake, ExiError, iso2 } from '../../exi/index.js';
+import { appHandshake, ExiError } from '../../exi/index.js';
 import type { TrustStore } from '../../pki/verdict/trustStore.js';
 import type { Tracer } from '../../trace/tracer.js';
 import type { SeccConnection } from '../tls/seccListener.js';
 import { PAYLOAD_TYPE } from '../transport/index.js';
 import { negotiateAppProtocol, type ConnectionSecurity, type V2gProtocol } from './appProtocolNegotiation.js';
 import type { EvseModel } from './evseModel.js';
+import { iso2Adapter } from './iso2/iso2Adapter.js';
 import { Iso2SeccSession } from './iso2/iso2SeccSession.js';
 import { iso20Adapter } from './iso20/iso20Adapter.js';
 import { Iso20SeccSession } from './iso20/iso20SeccSession.js';
-import type { SeccDecisionPort } from './seccDecisionPort.js';
+import type { SeccDecisionPort, SessionContext } from './seccDecisionPort.js';
 import { SessionTrace } from './sessionTrace.js';
 import { ChannelError, V2gChannel } from './v2gChannel.js';
 
@@ -49,9 +50,15 @@ export interface SeccSessionOutcome {
   readonly messages: number;
 }
 
-export interface ProtocolSession {
+/** What the runner reads of a protocol's state machine. */
+export interface ProtocolMachine {
   readonly authorizedBy: 'pnc' | 'eim' | undefined;
-  readonly sessionId: string | undefined;
+  readonly session: SessionContext | undefined;
+}
+
+/** A protocol's state machine behind its codec: V2GTP payloads in, the response's payload out. */
+export interface ProtocolSession {
+  readonly machine: ProtocolMachine;
   handle(payloadType: number, payload: Uint8Array): Promise<{ payloadType: number; payload: Uint8Array; name: string; end: boolean; outcome?: string }>;
 }
 
@@ -67,9 +74,9 @@ export async function runSeccSession(connection: SeccConnection, options: SeccSe
   const finish = (outcome: string): SeccSessionOutcome => {
     channel.close();
     trace.verdict('session ended', outcome);
-    const ctx = session?.sessionId;
+    const ctx = session?.machine.session?.sessionId;
     if (ctx) options.port.sessionEnded?.({ sessionId: ctx, protocol: protocol!, secure: connection.secure, evccId: '' }, outcome);
-    return { ...(protocol ? { protocol } : {}), ...(ctx ? { sessionId: ctx } : {}), ...(session?.authorizedBy ? { authorizedBy: session.authorizedBy } : {}), outcome, messages };
+    return { ...(protocol ? { protocol } : {}), ...(ctx ? { sessionId: ctx } : {}), ...(session?.machine.authorizedBy ? { authorizedBy: session.machine.authorizedBy } : {}), outcome, messages };
   };
   try {
     // SupportedAppProtocol
@@ -92,7 +99,7 @@ export async function runSeccSession(connection: SeccConnection, options: SeccSe
       messages++;
       const t0 = performance.now();
       const r = await session.handle(m.payloadType, m.payload);
-      trace.session = session.sessionId;
+      trace.session = session.machine.session?.sessionId;
       channel.send(r.payloadType, r.payload);
       trace.sent(r.name, performance.now() - t0);
       if (r.end) return finish(r.outcome ?? r.name);
@@ -112,27 +119,4 @@ export async function runSeccSession(connection: SeccConnection, options: SeccSe
     finish(`internal: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   }
-}
-
-function iso2Adapter(s: Iso2SeccSession, trace: SessionTrace): ProtocolSession {
-  return {
-    get authorizedBy() {
-      return s.authorizedBy;
-    },
-    get sessionId() {
-      return s.session?.sessionId;
-    },
-    async handle(payloadType, payload) {
-      if (payloadType !== PAYLOAD_TYPE.exi) throw new ExiError('input', `payload type 0x${payloadType.toString(16)} in a -2 session`);
-      const doc = iso2.decodeIso2(payload);
-      if (!doc.V2G_Message) throw new ExiError('input', 'the document is not a V2G_Message');
-      const name = Object.keys(doc.V2G_Message.Body)[0] ?? 'empty Body';
-      trace.session = s.session?.sessionId;
-      trace.received(name);
-      const r = await s.handle(doc.V2G_Message, payload);
-      const resName = Object.keys(r.response.Body)[0] ?? '';
-      const bytes = r.raw ?? Uint8Array.from(iso2.encodeIso2({ V2G_Message: r.response }));
-      return { payloadType: PAYLOAD_TYPE.exi, payload: bytes, name: resName, end: r.end, ...(r.outcome ? { outcome: r.outcome } : {}) };
-    },
-  };
 }

@@ -2,8 +2,8 @@
 // verdict (role secc: DC=CPO [V2G2-875], profile, sizes) and check a stapled OCSP response when the SECC sends one.
 // Nothing is sent on the connection before both pass.
 import { appendFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { parseCertificate } from '../../pki/certificate/certificate.js';
 import { encodePem } from '../../pki/certificate/pem.js';
 import { certIdFor } from '../../pki/ocsp/certId.js';
@@ -12,6 +12,7 @@ import { verifyOcspResponse } from '../../pki/ocsp/ocspVerify.js';
 import { chainVerdict, type ChainVerdict } from '../../pki/verdict/chainVerdict.js';
 import type { TrustStore } from '../../pki/verdict/trustStore.js';
 import { peerChain } from './seccListener.js';
+import type { PlainConnection, TlsConnection } from './tlsConnection.js';
 import { clientProfileOptions, type TlsSuite } from './tlsProfile.js';
 
 export class EvccTlsError extends Error {
@@ -51,19 +52,14 @@ export interface EvccConnectOptions {
 }
 
 export type EvccConnection =
-  | { readonly secure: false; readonly socket: Socket; readonly connectMs: number }
-  | {
-      readonly secure: true;
-      readonly socket: TLSSocket;
-      readonly suite: TlsSuite;
-      readonly tlsVersion: string;
-      readonly cipher: string;
+  | (PlainConnection & { readonly connectMs: number })
+  | (TlsConnection & {
       /** The ECDHE group agreed (e.g. prime256v1, secp521r1, X448). */
       readonly keyExchange: string;
       readonly secc: ChainVerdict;
       readonly ocsp: 'good' | 'absent';
       readonly connectMs: number;
-    };
+    });
 
 export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnection> {
   const clock = options.clock ?? Date.now;

@@ -7,6 +7,7 @@ import { createServer as createTlsServer, type PeerCertificate, type DetailedPee
 import { encodePem } from '../../pki/certificate/pem.js';
 import { chainVerdict, type ChainVerdict } from '../../pki/verdict/chainVerdict.js';
 import type { TrustStore } from '../../pki/verdict/trustStore.js';
+import type { PlainConnection, TlsConnection } from './tlsConnection.js';
 import { ClientHelloError, clientHelloBytesMissing, parseClientHello } from './clientHello.js';
 import { serverProfileOptions, TLS_PROFILES, type TlsSuite } from './tlsProfile.js';
 import { chooseTlsSuite } from './tlsSuiteChoice.js';
@@ -21,18 +22,13 @@ export interface SeccCredential {
 }
 
 export type SeccConnection =
-  | { readonly secure: false; readonly socket: Socket; readonly remote: string }
-  | {
-      readonly secure: true;
-      readonly socket: TLSSocket;
+  | (PlainConnection & { readonly remote: string })
+  | (TlsConnection & {
       readonly remote: string;
-      readonly suite: TlsSuite;
-      readonly tlsVersion: string;
-      readonly cipher: string;
       /** -20: the verdict on the vehicle certificate chain the EV presented. */
       readonly vehicle?: ChainVerdict;
       readonly handshakeMs: number;
-    };
+    });
 
 export type SeccRejection = {
   readonly remote: string;

@@ -8,12 +8,7 @@ import type { Iso20SeccSession } from './iso20SeccSession.js';
 
 export function iso20Adapter(s: Iso20SeccSession, trace: SessionTrace): ProtocolSession {
   return {
-    get authorizedBy() {
-      return s.authorizedBy;
-    },
-    get sessionId() {
-      return s.session?.sessionId;
-    },
+    machine: s,
     async handle(payloadType, payload) {
       const request = decodeIso20Request(payloadType, payload);
       trace.session = s.session?.sessionId;
