@@ -125,7 +125,8 @@ function algorithmIdentifier(buf: Buffer, tlv: Tlv): { oid: string; params?: Tlv
   return params ? { oid, params } : { oid };
 }
 
-function parseSpki(buf: Buffer, tlv: Tlv): { type: PublicKeyType; bits: Buffer } {
+/** SubjectPublicKeyInfo → key type and key bits (certificates and PKCS#10 requests share it). */
+export function parseSpki(buf: Buffer, tlv: Tlv): { type: PublicKeyType; bits: Buffer } {
   const c = new DerCursor(buf, tlv);
   const alg = algorithmIdentifier(buf, c.next('SubjectPublicKeyInfo.algorithm', Tag.SEQUENCE));
   const { bytes } = readBitString(buf, c.next('subjectPublicKey', Tag.BIT_STRING));
