@@ -39,6 +39,11 @@ export interface ContractAuthorizationSteps {
   authorize(request: AuthorizeRequest): Promise<AuthorizeResponse>;
   /** One line per step for the trace (the eMAID masked). */
   step(check: string, ok: boolean, detail: string): void;
+  /**
+   * The offline rules beyond ContractValidationOffline and the local verdict (the block-list, the local list);
+   * without it only those two decide.
+   */
+  offline?(): Promise<{ readonly allowed: boolean; readonly reason: string }>;
 }
 
 export interface ContractAuthorizationResult {
@@ -87,9 +92,12 @@ export async function authorizeContract(input: ContractAuthorizationInput, steps
     response = await steps.authorize(request);
   } catch (e) {
     if (!(e instanceof CsmsUnavailable)) throw e;
-    // 4. Offline.
-    const allowed = settings.contractValidationOffline && verdict.valid;
-    steps.step('offline contract authorization', allowed, `${who}: CSMS unavailable (${e.message}); ContractValidationOffline ${settings.contractValidationOffline}, local verdict ${verdict.valid ? 'valid' : 'invalid'}`);
+    // 4. Offline (C07.FR.07/08).
+    const rules = steps.offline
+      ? await steps.offline()
+      : { allowed: settings.contractValidationOffline && verdict.valid, reason: `ContractValidationOffline ${settings.contractValidationOffline}, local verdict ${verdict.valid ? 'valid' : 'invalid'}` };
+    const allowed = rules.allowed;
+    steps.step('offline contract authorization', allowed, `${who}: CSMS unavailable (${e.message}); ${rules.reason}`);
     return allowed
       ? { decision: { status: 'accepted', expiresSoon: verdict.expiresSoon }, sent, offline: true }
       : { decision: { status: 'rejected', iso2Code: 'FAILED', iso20Code: 'WARNING_GeneralPnCAuthorizationError', reason: 'CSMS unavailable (NotAtThisTime)' }, sent, offline: true };

@@ -1,6 +1,6 @@
 // OCPP Authorize for contract authorization: one call with a time limit; a CSMS that is not connected, does not answer
 // in time or answers with a CALLERROR counts as unavailable (the offline rules decide then).
-import { RPCError, TimeoutError } from 'ocpp-rpc';
+import { RPCError, TimeoutError } from '../ocpp/ocppRpc.js';
 import type { AuthorizeRequest, AuthorizeResponse } from '../ocpp/generated/ocpp201.js';
 import type { OcppPeer } from '../ocpp/ocppPeer.js';
 import { CsmsUnavailable } from './contractAuthorization.js';

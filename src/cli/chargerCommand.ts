@@ -13,8 +13,9 @@ import type { SeccCredential } from '../iso15118/tls/seccListener.js';
 import { Tracer } from '../trace/tracer.js';
 import { Exit, UsageError, type CliIo } from './io.js';
 import { resolvePassphrase } from './passphrase.js';
+import { startStation, type StationArgs } from './chargerStation.js';
 
-export interface ChargerArgs {
+export interface ChargerArgs extends Omit<StationArgs, 'csms'> {
   pki: string;
   host?: string;
   tlsPort?: string;
@@ -39,9 +40,7 @@ function port(value: string | undefined, name: string, fallback: number): number
 }
 
 export async function charger(a: ChargerArgs, io: CliIo, stop: Promise<void>): Promise<number> {
-  if (!a.standalone && !a.csms) throw new UsageError('give --standalone or --csms URL');
-  // The OCPP station side (issue 5) is not part of this build yet; refuse rather than pretend.
-  if (a.csms) throw new UsageError('--csms is not available yet in this version; run with --standalone');
+  if (!a.standalone === !a.csms) throw new UsageError('give either --standalone or --csms URL');
   const pki = PkiDirectory.open(a.pki);
   const passphrase = resolvePassphrase(a.passphrase, io);
   const suites = pki.manifest.suites as Suite[];
@@ -56,9 +55,20 @@ export async function charger(a: ChargerArgs, io: CliIo, stop: Promise<void>): P
   const eimAfter = a.eimAfter === undefined ? undefined : Number(a.eimAfter);
   if (eimAfter !== undefined && !(eimAfter >= 0)) throw new UsageError('--eim-after expects milliseconds');
   const sdpPort = port(a.sdpPort, '--sdp-port', 15118);
+  const evse = testEvse(a.evseId ?? parseCertificate(stores[0]!.secc.chain[0]!).subject.commonName ?? 'DE*PNC*E00001*1');
+  const host = a.host ?? '::';
+  const tlsPort = port(a.tlsPort, '--tls-port', 0);
+  const sdp = a.sdp === false ? {} : a.sdpInterface ? { sdp: { interface: a.sdpInterface, port: sdpPort } } : a.sdpBind ? { sdp: { bindAddress: a.sdpBind, port: sdpPort, announce: a.host ?? a.sdpBind } } : {};
+  if (a.csms) {
+    const station = await startStation({ ...a, csms: a.csms }, { pki: a.pki, stores, passphrase, protocols, evse, host, port: tlsPort, allowPlain: a.allowPlain ?? false, tracer, ...(a.keyLog ? { keyLogFile: a.keyLog } : {}), ...sdp }, io);
+    io.out(`SECC listening on ${host} port ${station.seccPort}: ${suites.join(', ')}; protocols ${protocols.join(', ')}; OCPP 2.0.1 to ${a.csms} as ${a.id ?? 'PNC-CS-1'}\n`);
+    await stop;
+    await station.stop();
+    return Exit.ok;
+  }
   const server = await startSeccServer({
-    host: a.host ?? '::',
-    port: port(a.tlsPort, '--tls-port', 0),
+    host,
+    port: tlsPort,
     credentials,
     contractTrust,
     ...(vehicleRoots.length ? { vehicleTrust: createTrustStore(vehicleRoots) } : {}),
@@ -66,10 +76,10 @@ export async function charger(a: ChargerArgs, io: CliIo, stop: Promise<void>): P
     protocols,
     decisionPort: standaloneDecisionPort(eimAfter !== undefined ? { externalAfterMs: eimAfter } : {}),
     // The EVSEID defaults to the SECC certificate's CN (the SECC ID the PKI was made for).
-    evse: testEvse(a.evseId ?? parseCertificate(stores[0]!.secc.chain[0]!).subject.commonName ?? 'DE*PNC*E00001*1'),
+    evse,
     tracer,
     ...(a.keyLog ? { keyLogFile: a.keyLog } : {}),
-    ...(a.sdp === false ? {} : a.sdpInterface ? { sdp: { interface: a.sdpInterface, port: sdpPort } } : a.sdpBind ? { sdp: { bindAddress: a.sdpBind, port: sdpPort, announce: a.host ?? a.sdpBind } } : {}),
+    ...sdp,
   });
   io.out(`SECC listening on ${a.host ?? '::'} port ${server.port}: ${suites.join(', ')}${a.allowPlain ? ', plain TCP' : ''}; protocols ${protocols.join(', ')}${server.sdpPort !== undefined ? `; SDP on UDP ${server.sdpPort}` : ''}\n`);
   await stop;

@@ -31,6 +31,7 @@ export interface EvSessionOptions {
   /** Test hook: the EV's TLS options (e.g. the signature algorithms that pick the SECC's -20 suite). */
   readonly tlsOverrides?: Record<string, unknown>;
   readonly chargeLoops?: number;
+  readonly chargeLoopPauseMs?: number;
   readonly ongoingPollMs?: number;
 }
 
@@ -86,6 +87,7 @@ export async function runEvSession(o: EvSessionOptions): Promise<EvSessionResult
     energy: o.energy,
     ...(o.contract ? { contract: o.contract } : {}),
     ...(o.chargeLoops !== undefined ? { chargeLoops: o.chargeLoops } : {}),
+    ...(o.chargeLoopPauseMs !== undefined ? { chargeLoopPauseMs: o.chargeLoopPauseMs } : {}),
     ...(o.ongoingPollMs !== undefined ? { ongoingPollMs: o.ongoingPollMs } : {}),
     trace,
   };
@@ -108,6 +110,6 @@ export async function runEvSession(o: EvSessionOptions): Promise<EvSessionResult
   };
 
   function failed(outcome: string): EvSessionResult {
-    return { authorized: false, charged: false, stopped: false, outcome, responseCodes: {} };
+    return { authorized: false, charged: false, stopped: false, stoppedByCharger: false, outcome, responseCodes: {} };
   }
 }

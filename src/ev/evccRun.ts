@@ -27,6 +27,8 @@ export interface EvccResult<Signed> {
   readonly charged: boolean;
   /** SessionStop answered OK. */
   readonly stopped: boolean;
+  /** The charger asked the EV to stop during the charge loop (-2 StopCharging, -20 Terminate). */
+  readonly stoppedByCharger: boolean;
   /** `OK`, the code that ended it, or what broke (`closed: …`, `timeout: …`, `not offered: …`, `exi: …`). */
   readonly outcome: string;
   readonly responseCodes: Readonly<Record<string, string>>;
@@ -42,6 +44,7 @@ export class EvccProgress<Signed> {
   readonly codes: Record<string, string> = {};
   charged = false;
   stopped = false;
+  stoppedByCharger = false;
   signedAuthorization: Signed | undefined;
   private authorizedAt: number | undefined;
 
@@ -54,6 +57,7 @@ export class EvccProgress<Signed> {
       authorized: this.authorizedAt !== undefined,
       charged: this.charged,
       stopped: this.stopped,
+      stoppedByCharger: this.stoppedByCharger,
       outcome,
       responseCodes: this.codes,
       ...(this.signedAuthorization ? { signedAuthorization: this.signedAuthorization } : {}),

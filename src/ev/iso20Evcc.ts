@@ -44,6 +44,8 @@ export interface Iso20EvccOptions {
   readonly evccId?: string;
   /** Charge-loop messages before stopping. */
   readonly chargeLoops?: number;
+  /** Pause between charge-loop messages. */
+  readonly chargeLoopPauseMs?: number;
   /** V2G_EVCC_Ongoing_Timeout (60 s) and the pause between Ongoing polls. */
   readonly ongoingTimeoutMs?: number;
   readonly ongoingPollMs?: number;
@@ -211,14 +213,16 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
     progress.charged = true;
     const loops = o.chargeLoops ?? 3;
     for (let i = 0; i < loops; i++) {
+      if (i > 0 && o.chargeLoopPauseMs) await new Promise((r) => setTimeout(r, o.chargeLoopPauseMs));
       const display = { PresentSOC: 40 + i, ChargingComplete: i === loops - 1 };
+      let status: { EVSENotification: string } | undefined;
       if (o.energy === 'ac') {
-        await exchange(
+        status = (await exchange(
           { AC_ChargeLoopReq: { Header: header(), DisplayParameters: display, MeterInfoRequested: i === 0, Scheduled_AC_CLReqControlMode: { EVPresentActivePower: rational(power) } } },
           'AC_ChargeLoopRes',
-        );
+        )).EVSEStatus;
       } else {
-        await exchange(
+        status = (await exchange(
           {
             DC_ChargeLoopReq: {
               Header: header(),
@@ -229,7 +233,12 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
             },
           },
           'DC_ChargeLoopRes',
-        );
+        )).EVSEStatus;
+      }
+      if (status?.EVSENotification === 'Terminate') {
+        o.trace.check('EVSE notification', false, 'Terminate: the charger ends the session');
+        progress.stoppedByCharger = true;
+        break;
       }
     }
     await exchange({ PowerDeliveryReq: { Header: header(), EVProcessing: 'Finished', ChargeProgress: 'Stop' } }, 'PowerDeliveryRes');

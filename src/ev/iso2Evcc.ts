@@ -45,8 +45,9 @@ export interface Iso2EvccOptions {
   readonly energy: 'ac' | 'dc';
   readonly contract?: ContractCredential;
   readonly evccId?: Uint8Array;
-  /** Charge-loop messages before stopping. */
+  /** Charge-loop messages before stopping, and the pause between them. */
   readonly chargeLoops?: number;
+  readonly chargeLoopPauseMs?: number;
   /** V2G_EVCC_Ongoing_Timeout (60 s) and the pause between Ongoing polls. */
   readonly ongoingTimeoutMs?: number;
   readonly ongoingPollMs?: number;
@@ -166,6 +167,7 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
     );
     progress.charged = true;
     for (let i = 0; i < (o.chargeLoops ?? 3); i++) {
+      if (i > 0 && o.chargeLoopPauseMs) await new Promise((r) => setTimeout(r, o.chargeLoopPauseMs));
       const loop =
         o.energy === 'dc'
           ? await exchange(
@@ -173,6 +175,12 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
               'CurrentDemandRes',
             )
           : await exchange({ ChargingStatusReq: {} }, 'ChargingStatusRes');
+      const status = 'DC_EVSEStatus' in loop ? loop.DC_EVSEStatus : loop.AC_EVSEStatus;
+      if (status?.EVSENotification === 'StopCharging') {
+        o.trace.check('EVSE notification', false, 'StopCharging: the charger ends the session');
+        progress.stoppedByCharger = true;
+        break;
+      }
       if (loop.ReceiptRequired && o.auth === 'pnc' && loop.MeterInfo && o.contract) {
         const receipt: iso2.MeteringReceiptReqType = { Id: 'ID2', SessionID: sessionId, SAScheduleTupleID: tupleId, MeterInfo: loop.MeterInfo };
         const signature = createSignature([{ MeteringReceiptReq: receipt }], o.contract.key, { schema: 'iso2', suite: ISO2_P256 });

@@ -1,21 +1,15 @@
 // Contract authorization at the charger against a real OCPP 2.0.1 server (ocpp-rpc strict mode): what goes into
-// Authorize for each local verdict, how the answer reads for the EV, the offline rules — and whole PnC sessions
-// EV → SECC → charger → CSMS over real sockets.
+// Authorize for each local verdict, how the answer reads for the EV, the offline rules. Whole sessions EV → SECC →
+// charger → CSMS: chargingStation.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chargerDecisionPort, type ChargerSettings } from '../../src/charger/chargerDecisionPort.js';
 import { authorizeContract, CsmsUnavailable, type ContractSettings } from '../../src/charger/contractAuthorization.js';
 import { ocppAuthorizer } from '../../src/charger/ocppAuthorizer.js';
-import { runEvSession } from '../../src/ev/evSession.js';
-import { testEvse } from '../../src/iso15118/session/evseModel.js';
-import { startSeccServer, type SeccServer } from '../../src/iso15118/session/seccServer.js';
 import { decodePemCertificates } from '../../src/pki/certificate/pem.js';
 import { chainVerdict } from '../../src/pki/verdict/chainVerdict.js';
-import type { TraceEvent } from '../../src/trace/traceEvent.js';
-import { silentTracer } from '../../src/trace/tracer.js';
 import { cert, chargerTrust, contractOf, NOW } from '../helpers/fixtures.js';
 import { startScriptedCsms, type ScriptedCsms } from '../helpers/scriptedCsms.js';
 import type { OcppPeer } from '../../src/ocpp/ocppPeer.js';
-import { evTrust, seccCredential, trustOf } from '../helpers/tlsTestbed.js';
+import { trustOf } from '../helpers/tlsTestbed.js';
 
 const contract = contractOf('iso2');
 const emaid = contract.cert.subject.commonName!;
@@ -105,51 +99,5 @@ describe('the CSMS answer and the offline rules', () => {
     const r = await run(ONLINE);
     expect(r.steps.join('\n')).not.toContain(emaid);
     expect(r.steps.join('\n')).toContain(`${emaid.slice(0, 5)}*`);
-  });
-});
-
-describe('whole PnC sessions: EV → SECC → charger → CSMS', () => {
-  let secc: SeccServer;
-  const events: TraceEvent[] = [];
-  const settings: ChargerSettings = { pncEnabled: true, centralContractValidationAllowed: false, contractValidationOffline: false };
-  beforeAll(async () => {
-    const tracer = silentTracer('charger', [(e) => events.push(e)]);
-    secc = await startSeccServer({
-      host: '127.0.0.1',
-      credentials: [seccCredential('iso2')],
-      contractTrust: chargerTrust('iso2'),
-      decisionPort: chargerDecisionPort({ settings: () => settings, authorize: ocppAuthorizer(() => station.peer, 2000), tracer }),
-      evse: testEvse(),
-      tracer,
-      clock: () => NOW,
-    });
-  });
-  afterAll(async () => {
-    await secc.close();
-  });
-
-  const ev = () =>
-    runEvSession({ secc: { host: '127.0.0.1', port: secc.port }, protocol: 'iso2', security: 'tls', auth: 'pnc', energy: 'ac', contract: { chain, key: contract.key.privateKey, emaid }, seccTrust: evTrust('iso2'), tracer: silentTracer('ev'), clock: () => NOW, ongoingPollMs: 20 });
-
-  it('accepted by the CSMS: charged', async () => {
-    csms.answer = () => ({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' });
-    const r = await ev();
-    expect(r.outcome).toBe('OK');
-  });
-
-  it('revoked at the CSMS: the EV reads FAILED_CertificateRevoked and does not charge', async () => {
-    csms.answer = () => ({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertificateRevoked' });
-    const r = await ev();
-    expect(r).toMatchObject({ outcome: 'FAILED_CertificateRevoked', charged: false });
-  });
-
-  it('a slow CSMS: the SECC answers Ongoing meanwhile, then Finished', async () => {
-    csms.answer = () => new Promise((resolve) => setTimeout(() => resolve({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' }), 1800));
-    const r = await ev();
-    expect(r.outcome).toBe('OK');
-  });
-
-  it('no trace event carries the full eMAID', () => {
-    expect(JSON.stringify(events)).not.toContain(emaid);
   });
 });

@@ -57,6 +57,8 @@ export interface SeccDecisionPort {
   authorizeExternal(session: SessionContext): AuthorizationDecision;
   /** -2 CertificateInstallationReq as EXI; the CertificateInstallationRes EXI to send verbatim, or undefined. */
   installCertificate?(session: SessionContext, requestExi: Uint8Array): Promise<Uint8Array | undefined>;
+  /** During the charge loop: the charger wants the EV to stop (e.g. the CSMS deauthorised the transaction). */
+  stopRequested?(session: SessionContext): boolean;
   /** The session ended (stop, failure, time-out): forget what it held. */
   sessionEnded?(session: SessionContext, outcome: string): void;
 }

@@ -16,7 +16,8 @@ export interface SeccServerOptions {
   readonly port?: number;
   readonly credentials: readonly SeccCredential[];
   readonly vehicleTrust?: TrustStore;
-  readonly contractTrust: TrustStore;
+  /** MO/V2G roots for contract chains; a function when they change at run time (OCPP InstallCertificate). */
+  readonly contractTrust: TrustStore | (() => TrustStore);
   readonly allowPlain?: boolean;
   readonly protocols?: readonly V2gProtocol[];
   readonly decisionPort: SeccDecisionPort;
@@ -36,6 +37,7 @@ export interface SeccServer {
   readonly sdpPort?: number;
   readonly outcomes: SeccSessionOutcome[];
   readonly rejections: SeccRejection[];
+  replaceCredential(credential: SeccCredential): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ export async function startSeccServer(options: SeccServerOptions): Promise<SeccS
       const p = runSeccSession(connection, {
         port: options.decisionPort,
         evse: options.evse,
-        contractTrust: options.contractTrust,
+        contractTrust: typeof options.contractTrust === 'function' ? options.contractTrust() : options.contractTrust,
         protocols: options.protocols ?? ['iso2'],
         tracer: options.tracer,
         ...(options.clock ? { clock: options.clock } : {}),
@@ -101,6 +103,7 @@ export async function startSeccServer(options: SeccServerOptions): Promise<SeccS
     ...(sdp ? { sdpPort: sdp.address().port } : {}),
     outcomes,
     rejections,
+    replaceCredential: (credential) => listener.replaceCredential(credential),
     async close() {
       await sdp?.close();
       await listener.close();

@@ -58,6 +58,8 @@ export interface SeccListener {
   readonly port: number;
   readonly address: AddressInfo;
   readonly suites: readonly TlsSuite[];
+  /** A renewed SECC certificate and key for a suite: used from the next handshake on (running sessions keep theirs). */
+  replaceCredential(credential: SeccCredential): void;
   close(): Promise<void>;
 }
 
@@ -76,8 +78,7 @@ export async function startSeccListener(options: SeccListenerOptions & { host?: 
     if (profile.mutual && !options.vehicleTrust) throw new Error(`${credential.suite} needs vehicle trust anchors (mutual TLS)`);
     const server = createTlsServer({
       ...serverProfileOptions(profile),
-      key: [{ pem: credential.keyPem, passphrase: credential.passphrase }],
-      cert: credential.chain.map((der) => encodePem('CERTIFICATE', der)).join(''),
+      ...credentialOptions(credential),
       requestCert: profile.mutual,
       // The vehicle chain is judged by the pki verdict below (profiles, DC, sizes), not by OpenSSL's purpose checks,
       // which refuse real PKIs (notes §7 #4); the handshake still proves possession of the vehicle key.
@@ -206,12 +207,21 @@ export async function startSeccListener(options: SeccListenerOptions & { host?: 
     port: address.port,
     address,
     suites,
+    replaceCredential(credential) {
+      const tlsServer = tlsServers.get(credential.suite);
+      if (!tlsServer) throw new Error(`no TLS server for ${credential.suite}`);
+      tlsServer.setSecureContext({ ...serverProfileOptions(TLS_PROFILES[credential.suite]), ...credentialOptions(credential) });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of open) s.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+function credentialOptions(credential: SeccCredential): { key: { pem: string; passphrase: string }[]; cert: string } {
+  return { key: [{ pem: credential.keyPem, passphrase: credential.passphrase }], cert: credential.chain.map((der) => encodePem('CERTIFICATE', der)).join('') };
 }
 
 function remoteOf(socket: Socket): string {

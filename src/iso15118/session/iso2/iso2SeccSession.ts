@@ -401,11 +401,17 @@ export class Iso2SeccSession {
   }
 
   private acStatus(): iso2.AC_EVSEStatusType {
-    return { NotificationMaxDelay: 0, EVSENotification: 'None', RCD: false };
+    return { NotificationMaxDelay: 0, EVSENotification: this.notification(), RCD: false };
   }
 
   private dcStatus(code: iso2.DC_EVSEStatusCodeType, isolation: iso2.isolationLevelType = 'Invalid'): iso2.DC_EVSEStatusType {
-    return { NotificationMaxDelay: 0, EVSENotification: 'None', EVSEIsolationStatus: isolation, EVSEStatusCode: code };
+    return { NotificationMaxDelay: 0, EVSENotification: this.notification(), EVSEIsolationStatus: isolation, EVSEStatusCode: code };
+  }
+
+  /** StopCharging once the charger wants the EV to end the session (the EV then sends PowerDeliveryReq Stop). */
+  private notification(): iso2.EVSENotificationType {
+    const stop = this.context !== undefined && (this.o.port.stopRequested?.(this.context) ?? false);
+    return stop ? 'StopCharging' : 'None';
   }
 
   private timestamp(): bigint {

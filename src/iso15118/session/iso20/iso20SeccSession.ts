@@ -397,12 +397,19 @@ export class Iso20SeccSession {
     return { MeterID: this.o.evse.meterId, ChargedEnergyReadingWh: this.o.evse.meterReadingWh(this.context!.sessionId), MeterTimestamp: this.timestamp() };
   }
 
+  /** EVSENotification Terminate once the charger wants the EV to end the session. */
+  private evseStatus(): { EVSEStatus?: iso20CommonTypes.EVSEStatusType } {
+    const stop = this.context !== undefined && (this.o.port.stopRequested?.(this.context) ?? false);
+    return stop ? { EVSEStatus: { NotificationMaxDelay: 0, EVSENotification: 'Terminate' } } : {};
+  }
+
   private acChargeLoop(req: iso20Ac.AC_ChargeLoopReqType): Iso20Result {
     if (!req.Scheduled_AC_CLReqControlMode) return this.fail('AC_ChargeLoopReq', 'FAILED', 'only the Scheduled control mode is offered');
     return this.respond({
       AC_ChargeLoopRes: {
         Header: this.header(),
         ResponseCode: 'OK',
+        ...this.evseStatus(),
         ...(req.MeterInfoRequested ? { MeterInfo: this.meterInfo() } : {}),
         Scheduled_AC_CLResControlMode: { EVSETargetActivePower: rational(this.acMaxPower()) },
       },
@@ -417,6 +424,7 @@ export class Iso20SeccSession {
       DC_ChargeLoopRes: {
         Header: this.header(),
         ResponseCode: 'OK',
+        ...this.evseStatus(),
         ...(req.MeterInfoRequested ? { MeterInfo: this.meterInfo() } : {}),
         EVSEPresentCurrent: mode.EVTargetCurrent,
         EVSEPresentVoltage: mode.EVTargetVoltage,
