@@ -2,6 +2,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { benchExi, benchOcsp, benchSession, benchVerdict } from './benchCommands.js';
 import { charger } from './chargerCommand.js';
+import { CsmsConnectionConfigError } from '../charger/station/csmsConnectionError.js';
+import { ChargerStoreError } from '../charger/store/chargerStoreError.js';
+import { StoreError } from '../store/storeError.js';
 import { demo } from './demoCommand.js';
 import { ev } from './evCommand.js';
 import { exiDecode, exiEncode } from './exiCommands.js';
@@ -223,11 +226,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       // --help and --version end here with exit code 0.
       return e.exitCode === 0 ? Exit.ok : Exit.usage;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof CsmsConnectionConfigError) {
       io.err(`pnc: ${e.message}\n`);
       return Exit.usage;
     }
-    if (isOperationalError(e)) {
+    if (isOperationalError(e) || e instanceof StoreError || e instanceof ChargerStoreError) {
       io.err(`pnc: ${e.message}\n`);
       return Exit.failed;
     }

@@ -58,6 +58,18 @@ describe('failures are messages with exit codes', () => {
     expect(r.stderr).toMatch(/^pnc: .*END line/);
   });
 
+  it.each([
+    ['both --standalone and --csms', ['--standalone', '--csms', 'ws://127.0.0.1:1/ocpp'], /either --standalone or --csms/],
+    ['profile 1 without a password', ['--csms', 'ws://127.0.0.1:1/ocpp'], /--basic-auth-password or PNC_CSMS_PASSWORD/],
+    ['profile 2 without the CSMS root', ['--csms', 'wss://127.0.0.1:1/ocpp', '--basic-auth-password', 'sixteen-chars-pw!'], /--csms-ca/],
+    ['wss:// with security profile 1', ['--csms', 'wss://127.0.0.1:1/ocpp', '--security-profile', '1', '--basic-auth-password', 'sixteen-chars-pw!'], /ws:\/\//],
+    ['too many EVSEs', ['--csms', 'ws://127.0.0.1:1/ocpp', '--basic-auth-password', 'sixteen-chars-pw!', '--evses', '100'], /--evses/],
+  ])('pnc charger: %s → a message, exit 1 or 2', async (_name, args, message) => {
+    const r = await pnc('charger', '--pki', DIR, '--db', `sqlite:${join(s.dir, 'cli-charger.db')}`, '--log-level', 'silent', ...args);
+    expect([1, 2]).toContain(r.code);
+    expect(r.stderr).toMatch(message);
+  });
+
   it.each(['2027-06-01T00:00:00', '2027-06-01', 'June 1, 2027'])('--at %j without a zone is a usage error', async (at) => {
     const r = await pnc('pki', 'verify', '--protocol', 'iso2', '--roots', join(DIR, 'charger/iso2/truststore'), '--at', at, join(DIR, 'charger/iso2/keystore/secc.chain.pem'));
     expect(r.code).toBe(2);
