@@ -351,6 +351,18 @@ describe('faults', () => {
   });
 });
 
+describe('a later rejection stops the session (TxCtrlr.StopTxOnInvalidId)', () => {
+  it('the CSMS answers the Started event with idToken Blocked: the EV is told to stop, the transaction ends DeAuthorized', async () => {
+    const from = lastSeq();
+    bed.csms.answer('TransactionEvent', (req) => (req.idToken ? { idTokenInfo: { status: 'Blocked' } } : {}));
+    const r = await bed.ev({ chargeLoops: 100, chargeLoopPauseMs: 50 });
+    bed.csms.answer('TransactionEvent', undefined);
+    expect(r).toMatchObject({ outcome: 'OK', stoppedByCharger: true });
+    const end = await ended(from);
+    expect(end.payload).toMatchObject({ triggerReason: 'Deauthorized', transactionInfo: { stoppedReason: 'DeAuthorized' } });
+  });
+});
+
 describe('nothing of the contract stays behind', () => {
   it('after the sessions, neither the database files nor the log hold the eMAID or any certificate of the contract chain', async () => {
     await bed.station.queue.settled();
