@@ -14,6 +14,8 @@ import type { InstallCertificateUseEnumType } from '../ocpp/generated/ocpp201.js
 import type { ChargerVariables } from './deviceModel/chargerVariables.js';
 import { chargerVariableKey } from './deviceModel/chargerVariables.js';
 import { EvseController } from './evse/evseController.js';
+import type { Pkcs11Token } from './keys/pkcs11Token.js';
+import { isTokenKey, tokenTlsKey, type TokenDefaults } from './keys/seccTokenKey.js';
 import { ocppAuthorizer } from './ocppAuthorizer.js';
 import { stationDecisionPort } from './stationDecisionPort.js';
 import { sendBootNotification } from './station/bootNotification.js';
@@ -56,6 +58,8 @@ export interface ChargingStationOptions {
   readonly meterPowerW?: number;
   readonly tracer: Tracer;
   readonly clock?: () => number;
+  /** SECC keys in a PKCS#11 token: module/PIN for stored key URIs, and the token renewals generate keys on. */
+  readonly pkcs11?: { readonly defaults: TokenDefaults; readonly renewalToken?: string };
   /** Time the charger waits for an Authorize answer before the offline rules apply (ms). */
   readonly authorizeTimeoutMs?: number;
 }
@@ -110,6 +114,7 @@ export class ChargingStation {
       clock,
       tracer,
       installed: (suite, chain, keyPem) => live().installCredential(suite, chain, keyPem),
+      ...(o.pkcs11?.renewalToken ? { token: { uri: o.pkcs11.renewalToken, defaults: o.pkcs11.defaults } } : {}),
     });
     const state: StationState = {
       store,
@@ -179,7 +184,7 @@ export class ChargingStation {
     const credentials: SeccCredential[] = [];
     for (const suite of suites) {
       const c = await store.seccCredential(suite);
-      if (c) credentials.push({ suite, chain: c.chain, keyPem: c.key, passphrase: o.passphrase });
+      if (c) credentials.push(await station.credentialOf(suite, c.chain, c.key));
     }
     const port = stationDecisionPort({
       evses,
@@ -247,6 +252,7 @@ export class ChargingStation {
     for (const e of this.evses) await e.settled();
     await this.queue.stop();
     await this.connection.close({ force: true });
+    for (const t of this.tokens.splice(0)) t.close();
   }
 
   private async connected(): Promise<void> {
@@ -327,9 +333,19 @@ export class ChargingStation {
     this.trust = createTrustStore(installed.filter((c) => c.use === 'V2GRootCertificate' || c.use === 'MORootCertificate').map((c) => ({ der: c.der, source: `${c.use} #${c.id}` })));
   }
 
+  /** The TLS credential for a stored key: an encrypted PEM, or the RFC 7512 URI of a token key. */
+  private async credentialOf(suite: TlsSuiteName, chain: readonly Buffer[], key: string): Promise<SeccCredential> {
+    if (!isTokenKey(key)) return { suite, chain, keyPem: key, passphrase: this.o.passphrase };
+    const t = await tokenTlsKey(key, chain, this.o.pkcs11?.defaults ?? {});
+    this.tokens.push(t.token);
+    return { suite, chain, ...t.key };
+  }
+
+  private readonly tokens: Pkcs11Token[] = [];
+
   private async installCredential(suite: TlsSuiteName, chain: readonly Buffer[], keyPem: string): Promise<void> {
     this.seccChains.set(suite, chain);
-    this.secc?.replaceCredential({ suite, chain, keyPem, passphrase: this.o.passphrase });
+    this.secc?.replaceCredential(await this.credentialOf(suite, chain, keyPem));
     this.o.tracer.emit({ kind: 'verdict', party: 'charger', verdict: 'SECC certificate renewed', detail: `${suite}: new chain in use from the next TLS handshake` });
     await this.refreshStapling();
   }

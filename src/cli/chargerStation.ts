@@ -24,6 +24,8 @@ export interface StationArgs {
   clientCert?: string;
   clientKey?: string;
   evses?: string;
+  seccToken?: string;
+  pkcs11Module?: string;
 }
 
 function securityOf(a: StationArgs, io: CliIo, passphrase: string): SecurityProfileConfig {
@@ -74,6 +76,9 @@ export async function startStation(
       vehicleRoots: o.stores.flatMap((s) => s.vehicleRoots.map((r) => r.der)),
       secc: { host: o.host, port: o.port, allowPlain: o.allowPlain, protocols: o.protocols, evse: o.evse, ...(o.keyLogFile ? { keyLogFile: o.keyLogFile } : {}), ...(o.sdp ? { sdp: o.sdp } : {}) },
       evseCount: evses,
+      ...(a.seccToken
+        ? { pkcs11: { renewalToken: a.seccToken, defaults: { ...(a.pkcs11Module ? { modulePath: a.pkcs11Module } : {}), ...(io.env.PNC_PKCS11_PIN ? { pin: io.env.PNC_PKCS11_PIN } : {}) } } }
+        : {}),
       tracer: o.tracer,
     });
   } catch (e) {

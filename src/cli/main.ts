@@ -127,6 +127,8 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--client-cert <PEM>', 'profile 3: the station certificate chain (mutual TLS)')
     .option('--client-key <PEM>', 'profile 3: its private key (PKCS#8, encrypted with the passphrase)')
     .option('--evses <N>', 'EVSEs behind this SECC (each V2G session takes a free one)', '1')
+    .option('--secc-token <URI>', 'PKCS#11 token (RFC 7512 URI, e.g. pkcs11:token=secc) for renewed SECC keys: generated non-extractable, used by TLS via the OpenSSL pkcs11 engine; PIN from PNC_PKCS11_PIN')
+    .option('--pkcs11-module <SO>', 'PKCS#11 module for --secc-token (e.g. /usr/lib/softhsm/libsofthsm2.so)')
     .option('--allow-plain', 'also accept plain TCP sessions (EIM only; PnC is never offered without TLS)')
     .option('--eim-after <MS>', 'standalone: accept EIM this long after it is first asked (simulated RFID tap)')
     .option('--evse-id <ID>', 'EVSEID (default: the SECC certificate CN)')

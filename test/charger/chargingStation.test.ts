@@ -5,13 +5,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePem } from '../../src/pki/certificate/pem.js';
 import { parseCertificationRequestPem } from '../../src/pki/certificate/certificationRequest.js';
-import { buildCertificate, ext, keyIdentifier, randomSerial } from '../../src/pki/generator/certificateBuilder.js';
 import { certIdFor, certIdFromRequestData } from '../../src/pki/ocsp/certId.js';
 import { encodeOcspRequest } from '../../src/pki/ocsp/ocspMessages.js';
 import { OcspResponderCore } from '../../src/pki/ocsp/ocspResponderCore.js';
-import { cert, DAY, NOW } from '../helpers/fixtures.js';
+import { cert, NOW } from '../helpers/fixtures.js';
 import { contractCredential } from '../helpers/seccTestbed.js';
-import { clockFrom, startStationTestbed, STATION_ID, type StationTestbed } from '../helpers/stationTestbed.js';
+import { clockFrom, cpoSignedSeccLeaf, seccChainPem, startStationTestbed, STATION_ID, type StationTestbed } from '../helpers/stationTestbed.js';
 
 let bed: StationTestbed;
 beforeAll(async () => {
@@ -290,20 +289,8 @@ describe('SECC certificate: OCSP stapling data and renewal', () => {
     expect(sign.payload.certificateType).toBe('V2GCertificate');
     const csr = parseCertificationRequestPem(sign.payload.csr);
     expect(csr.subject).toMatchObject({ commonName: 'DE*PNC*E00001', organization: 'PNC CPO', country: 'DE', domainComponents: ['CPO'] });
-    const sub2 = cert('iso2/cpo-sub2');
-    const sign2 = (subjectDc: string | undefined, key = csr.publicKey) =>
-      buildCertificate({
-        serial: randomSerial(),
-        subject: { commonName: 'DE*PNC*E00001', organization: 'PNC CPO', country: 'DE', ...(subjectDc ? { domainComponent: subjectDc } : {}) },
-        issuer: sub2.cert.subjectRaw,
-        notBefore: NOW - DAY,
-        notAfter: NOW + 60 * DAY,
-        publicKey: key,
-        extensions: [ext.basicConstraints(false), ext.keyUsage(['digitalSignature', 'keyAgreement']), ext.subjectKeyIdentifier(keyIdentifier(key)), ext.authorityKeyIdentifier(sub2.cert.subjectKeyId!)],
-        signatureAlgorithm: 'ecdsa-with-SHA256',
-        signingKey: sub2.key.privateKey,
-      });
-    const chainPem = (leaf: Buffer) => [leaf, sub2.der, cert('iso2/cpo-sub1').der].map((d) => encodePem('CERTIFICATE', d)).join('');
+    const sign2 = (dc: string | undefined, key = csr.publicKey) => cpoSignedSeccLeaf(key, dc);
+    const chainPem = seccChainPem;
     // A leaf without DC=CPO, or for another key, is refused; the current certificate stays.
     expect((await bed.csms.call(STATION_ID, 'CertificateSigned', { certificateChain: chainPem(sign2('MO')), certificateType: 'V2GCertificate' })).status).toBe('Rejected');
     expect((await bed.csms.call(STATION_ID, 'CertificateSigned', { certificateChain: chainPem(sign2('CPO', cert('iso2/secc').key.publicKey)), certificateType: 'V2GCertificate' })).status).toBe('Rejected');

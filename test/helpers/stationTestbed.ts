@@ -12,7 +12,10 @@ import { runEvSession, type EvSessionResult } from '../../src/ev/evSession.js';
 import { testEvse } from '../../src/iso15118/session/evseModel.js';
 import type { TraceEvent } from '../../src/trace/traceEvent.js';
 import { silentTracer, Tracer } from '../../src/trace/tracer.js';
-import { cert, NOW } from './fixtures.js';
+import { cert, DAY, NOW } from './fixtures.js';
+import type { KeyObject } from 'node:crypto';
+import { encodePem } from '../../src/pki/certificate/pem.js';
+import { buildCertificate, ext, keyIdentifier, randomSerial } from '../../src/pki/generator/certificateBuilder.js';
 import { contractCredential } from './seccTestbed.js';
 import { startTestCsms, type TestCsms } from './testCsms.js';
 import { evTrust, PASSPHRASE, seccCredential } from './tlsTestbed.js';
@@ -36,12 +39,39 @@ export interface StationTestbed {
   close(): Promise<void>;
 }
 
+/** An iso2 SECC leaf for `key` as a CSMS's CPO Sub-CA 2 signs it (DC=CPO unless told otherwise), and its chain as PEM. */
+export function cpoSignedSeccLeaf(key: KeyObject, domainComponent: string | undefined = 'CPO'): Buffer {
+  const sub2 = cert('iso2/cpo-sub2');
+  return buildCertificate({
+    serial: randomSerial(),
+    subject: { commonName: 'DE*PNC*E00001', organization: 'PNC CPO', country: 'DE', ...(domainComponent ? { domainComponent } : {}) },
+    issuer: sub2.cert.subjectRaw,
+    notBefore: NOW - DAY,
+    notAfter: NOW + 60 * DAY,
+    publicKey: key,
+    extensions: [ext.basicConstraints(false), ext.keyUsage(['digitalSignature', 'keyAgreement']), ext.subjectKeyIdentifier(keyIdentifier(key)), ext.authorityKeyIdentifier(sub2.cert.subjectKeyId!)],
+    signatureAlgorithm: 'ecdsa-with-SHA256',
+    signingKey: sub2.key.privateKey,
+  });
+}
+
+export const seccChainPem = (leaf: Buffer): string => [leaf, cert('iso2/cpo-sub2').der, cert('iso2/cpo-sub1').der].map((d) => encodePem('CERTIFICATE', d)).join('');
+
 export const clockFrom = (start: number): (() => number) => {
   const t0 = Date.now();
   return () => start + (Date.now() - t0);
 };
 
-export async function startStationTestbed(options: { readonly variables?: Partial<Record<keyof ChargerVariables, string>>; readonly csms?: TestCsms; readonly authorizeTimeoutMs?: number } = {}): Promise<StationTestbed> {
+export interface StationTestbedOptions {
+  readonly variables?: Partial<Record<keyof ChargerVariables, string>>;
+  readonly csms?: TestCsms;
+  readonly authorizeTimeoutMs?: number;
+  /** The iso2 SECC chain and key (encrypted PEM or a PKCS#11 URI) instead of the fixture's. */
+  readonly secc?: { readonly chain: readonly Buffer[]; readonly key: string };
+  readonly pkcs11?: ChargingStationOptions['pkcs11'];
+}
+
+export async function startStationTestbed(options: StationTestbedOptions = {}): Promise<StationTestbed> {
   const csms = options.csms ?? (await startTestCsms({ security: { profile: 1, passwords: { [STATION_ID]: STATION_PASSWORD } }, heartbeatIntervalS: 300 }));
   const dir = mkdtempSync(join(tmpdir(), 'pnc-station-'));
   const dbFile = join(dir, 'charger.db');
@@ -65,7 +95,7 @@ export async function startStationTestbed(options: { readonly variables?: Partia
       station: { model: 'pnc-test', vendorName: 'pnc-stack' },
       csms: { url: csms.url, identity: STATION_ID, security: { profile: 1, basicAuthPassword: STATION_PASSWORD }, backOff: { waitMinimumMs: 100, randomRangeMs: 0, repeatTimes: 0 }, callTimeoutMs: 5000 },
       firstStart: {
-        seccChains: [{ suite: 'iso2', chain: secc.chain, keyPem: secc.keyPem }],
+        seccChains: [{ suite: 'iso2', chain: options.secc?.chain ?? secc.chain, keyPem: options.secc?.key ?? secc.keyPem }],
         roots: [
           { use: 'V2GRootCertificate', der: cert('iso2/v2g-root').der },
           { use: 'MORootCertificate', der: cert('iso2/mo-root').der },
@@ -76,6 +106,7 @@ export async function startStationTestbed(options: { readonly variables?: Partia
       tracer,
       clock,
       authorizeTimeoutMs: options.authorizeTimeoutMs ?? 3000,
+      ...(options.pkcs11 ? { pkcs11: options.pkcs11 } : {}),
     };
     return { store, station: await ChargingStation.start(o) };
   };

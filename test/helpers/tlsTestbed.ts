@@ -12,7 +12,7 @@ function chainOf(suite: Suite, names: readonly string[]): Buffer[] {
   return names.map((n) => cert(`${suite}/${n}`).der);
 }
 
-export function seccCredential(suite: Suite, leaf = 'secc', subs: readonly string[] = ['cpo-sub2', 'cpo-sub1']): SeccCredential {
+export function seccCredential(suite: Suite, leaf = 'secc', subs: readonly string[] = ['cpo-sub2', 'cpo-sub1']): SeccCredential & { readonly keyPem: string; readonly passphrase: string } {
   return { suite, keyPem: encryptPrivateKey(cert(`${suite}/${leaf}`).key.privateKey, PASSPHRASE), passphrase: PASSPHRASE, chain: chainOf(suite, [leaf, ...subs]) };
 }
 

@@ -9,7 +9,8 @@ import { CertificateParseError, parseCertificate } from '../../pki/certificate/c
 import { decodePemCertificates, PemError } from '../../pki/certificate/pem.js';
 import { decryptPrivateKey } from '../../pki/generator/keys.js';
 import type { Tracer } from '../../trace/tracer.js';
-import { createSeccCsr } from '../certificates/seccCsr.js';
+import { createSeccCsr, seccKeyType } from '../certificates/seccCsr.js';
+import { generateTokenKey, isTokenKey, tokenPublicKey, type TokenDefaults } from '../keys/seccTokenKey.js';
 import { checkSignedChain } from '../certificates/signedChainCheck.js';
 import type { ChargerVariables } from '../deviceModel/chargerVariables.js';
 import type { ChargerStateStore, TlsSuiteName } from '../store/chargerStateStore.js';
@@ -22,6 +23,8 @@ export interface SeccRenewalOptions {
   readonly variables: () => ChargerVariables;
   readonly clock: () => number;
   readonly tracer: Tracer;
+  /** Generate renewal keys on this PKCS#11 token (RFC 7512 URI) instead of encrypted files. */
+  readonly token?: { readonly uri: string; readonly defaults: TokenDefaults };
   /** The renewed chain and key are stored: switch the TLS server to them. */
   readonly installed: (suite: TlsSuiteName, chain: readonly Buffer[], keyPem: string) => void | Promise<void>;
 }
@@ -41,10 +44,27 @@ export class SeccRenewal {
     }
     const peer = this.o.peer();
     if (!peer) throw new SeccRenewalError('not connected to the CSMS');
-    const csr = await createSeccCsr({ suite, settings: { seccId: v.seccId, organizationName: v.organizationName, countryName: v.countryName }, key: { kind: 'generate', passphrase: this.o.passphrase } });
-    await this.o.store.setPendingSeccKey(suite, csr.keyPem);
+    const settings = { seccId: v.seccId, organizationName: v.organizationName, countryName: v.countryName };
+    const keyType = seccKeyType(suite);
+    let pendingKey: string;
+    let csrPem: string;
+    if (this.o.token && keyType !== 'Ed448') {
+      // The engine cannot serve TLS with EdDSA token keys, so Ed448 stays a file key.
+      const k = await generateTokenKey(this.o.token.uri, keyType, `secc-${suite}-${Date.now()}`, this.o.token.defaults);
+      try {
+        csrPem = (await createSeccCsr({ suite, settings, key: { kind: 'signer', publicKey: k.publicKey, signer: k.signer } })).csrPem;
+      } finally {
+        k.close();
+      }
+      pendingKey = k.uri;
+    } else {
+      const csr = await createSeccCsr({ suite, settings, key: { kind: 'generate', passphrase: this.o.passphrase } });
+      csrPem = csr.csrPem;
+      pendingKey = csr.keyPem!;
+    }
+    await this.o.store.setPendingSeccKey(suite, pendingKey);
     const t0 = performance.now();
-    const response = await peer.call('SignCertificate', { csr: csr.csrPem, certificateType: 'V2GCertificate' });
+    const response = await peer.call('SignCertificate', { csr: csrPem, certificateType: 'V2GCertificate' });
     this.o.tracer.emit({ kind: 'message', party: 'charger', from: 'csms', to: 'charger', message: 'SignCertificateResponse', detail: `${suite}: ${response.status}`, ms: performance.now() - t0 });
     return response.status;
   }
@@ -71,7 +91,9 @@ export class SeccRenewal {
     const out = new Map<TlsSuiteName, { keyPem: string; publicKey: KeyObject }>();
     for (const suite of this.o.suites) {
       const keyPem = await this.o.store.pendingSeccKey(suite);
-      if (keyPem) out.set(suite, { keyPem, publicKey: createPublicKey(decryptPrivateKey(keyPem, this.o.passphrase)) });
+      if (!keyPem) continue;
+      const publicKey = isTokenKey(keyPem) ? await tokenPublicKey(keyPem, this.o.token?.defaults ?? {}) : createPublicKey(decryptPrivateKey(keyPem, this.o.passphrase));
+      out.set(suite, { keyPem, publicKey });
     }
     return out;
   }

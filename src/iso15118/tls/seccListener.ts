@@ -12,14 +12,17 @@ import { ClientHelloError, clientHelloBytesMissing, parseClientHello } from './c
 import { serverProfileOptions, TLS_PROFILES, type TlsSuite } from './tlsProfile.js';
 import { chooseTlsSuite } from './tlsSuiteChoice.js';
 
-export interface SeccCredential {
+/** The SECC leaf's private key: encrypted PKCS#8 PEM and its passphrase (never decrypted into a string), or a key an
+ *  OpenSSL engine holds (a PKCS#11 token: the key never leaves it). */
+export type SeccKey =
+  | { readonly keyPem: string; readonly passphrase: string }
+  | { readonly engineKey: { readonly privateKeyEngine: string; readonly privateKeyIdentifier: string } };
+
+export type SeccCredential = SeccKey & {
   readonly suite: TlsSuite;
-  /** Encrypted PKCS#8 PEM of the SECC leaf key and its passphrase (the key is never decrypted into a string). */
-  readonly keyPem: string;
-  readonly passphrase: string;
   /** SECC leaf then its sub-CAs (CPO Sub-CA 2, Sub-CA 1), DER. */
   readonly chain: readonly Buffer[];
-}
+};
 
 export type SeccConnection =
   | (PlainConnection & { readonly remote: string })
@@ -220,8 +223,10 @@ export async function startSeccListener(options: SeccListenerOptions & { host?: 
   };
 }
 
-function credentialOptions(credential: SeccCredential): { key: { pem: string; passphrase: string }[]; cert: string } {
-  return { key: [{ pem: credential.keyPem, passphrase: credential.passphrase }], cert: credential.chain.map((der) => encodePem('CERTIFICATE', der)).join('') };
+function credentialOptions(credential: SeccCredential): { cert: string } & ({ key: { pem: string; passphrase: string }[] } | { privateKeyEngine: string; privateKeyIdentifier: string }) {
+  const cert = credential.chain.map((der) => encodePem('CERTIFICATE', der)).join('');
+  if ('engineKey' in credential) return { cert, ...credential.engineKey };
+  return { cert, key: [{ pem: credential.keyPem, passphrase: credential.passphrase }] };
 }
 
 function remoteOf(socket: Socket): string {
