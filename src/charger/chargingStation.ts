@@ -290,7 +290,10 @@ export class ChargingStation {
     clearInterval(this.heartbeat);
     const s = this.variables().heartbeatIntervalS;
     if (s <= 0) return;
-    this.heartbeat = setInterval(() => void this.trigger('Heartbeat').catch(() => undefined), s * 1000);
+    this.heartbeat = setInterval(
+      () => void this.trigger('Heartbeat').catch((e: unknown) => this.o.tracer.emit({ kind: 'error', party: 'charger', error: 'Heartbeat', detail: e instanceof Error ? e.message : String(e) })),
+      s * 1000,
+    );
     this.heartbeat.unref();
   }
 
