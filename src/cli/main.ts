@@ -2,6 +2,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { benchExi, benchOcsp, benchSession, benchVerdict } from './benchCommands.js';
 import { charger } from './chargerCommand.js';
+import { registerCsmsCommands } from './csmsCommands.js';
+import { registerMspCommands } from './mspCommands.js';
+import { registerProcessorCommands } from './processorCommands.js';
+import { registerCsmsLoadBench } from '../bench/csmsLoad/benchCommand.js';
 import { CsmsConnectionConfigError } from '../charger/station/csmsConnectionError.js';
 import { ChargerStoreError } from '../charger/store/chargerStoreError.js';
 import { StoreError } from '../store/storeError.js';
@@ -136,6 +140,10 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .addOption(logLevelOption())
     .addOption(passphraseOption())
     .action((o: Parameters<typeof charger>[0]) => setResult(charger(o, io, signalled())));
+  registerCsmsCommands(program, io, setResult, signalled);
+  const msp = registerMspCommands(program, io, setResult, signalled);
+  registerProcessorCommands(msp, io, setResult, signalled);
+
   program
     .command('ev')
     .description('one EV session to SessionStop; exit 0 only if it was authorised and charged')
@@ -205,6 +213,7 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--seconds <N>', 'total measuring time', '8')
     .option('--json', 'print the rows as JSON')
     .action((o: Parameters<typeof benchExi>[0]) => setResult(benchExi(o, io)));
+  registerCsmsLoadBench(bench, io, setResult);
 
   program
     .command('demo')

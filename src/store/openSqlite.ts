@@ -37,7 +37,7 @@ export function openSqlite<DB>(file: string, url: string, options: OpenDatabaseO
     throw new StoreError(codeOf(e, 'pragma'), `cannot use SQLite database ${url}: ${messageOf(e)}`, { cause: e });
   }
 
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   let closed = false;
   return {
     db,
@@ -47,6 +47,30 @@ export function openSqlite<DB>(file: string, url: string, options: OpenDatabaseO
       if (closed) return;
       closed = true;
       await db.destroy();
+    },
+  };
+}
+
+/** Prepared statements kept per SQL text (bounded): Kysely prepares every query afresh, which cost a CSMS under load
+ *  more CPU than running them. Reuse is safe: better-sqlite3 runs a statement to completion synchronously. */
+const STATEMENT_CACHE_SIZE = 512;
+
+function withStatementCache(sqlite: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = sqlite.prepare(sql);
+        // A bounded Map forgets its oldest entry: statements with generated SQL (multi-row inserts) come and go.
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+    close() {
+      cache.clear();
+      sqlite.close();
     },
   };
 }

@@ -402,6 +402,18 @@ export interface RevokeOptions {
 }
 
 /**
+ * Records certificates issued outside this directory (e.g. SECC leaves a CSMS signed with the CPO Sub-CA 2) as valid in
+ * its CA database, under the directory lock, so that its OCSP responder answers "good" for them instead of "unknown".
+ */
+export function recordIssuedInPki(dir: string, entries: readonly CaDatabaseEntry[]): void {
+  withPkiLock(dir, () => {
+    const path = join(dir, CA_DATABASE);
+    // addEntries refuses a serial the issuer already has (RFC 5280 §4.1.2.2).
+    writeCaDatabase(path, addEntries(readCaDatabase(path), entries));
+  });
+}
+
+/**
  * Marks certificates revoked in the CA database; the OCSP responder answers "revoked" from its next request on.
  * `target` is a manifest id (iso2/cpo-sub2), an eMAID (all its contracts) or a PEM/DER file of one of our certificates.
  */
