@@ -41,7 +41,9 @@ export function contractAuthorizationCodes(response: AuthorizeResponse): Contrac
   const status = response.idTokenInfo.status;
   const certificate = response.certificateStatus;
   if (certificate !== undefined && certificate !== 'Accepted') {
-    return { accepted: false, ...CERTIFICATE[certificate], reason: `certificateStatus ${certificate}, idToken ${status}` };
+    // C07.FR.13 pairs ContractCancelled with Unknown when no eMSP knows the contract: -20 has a code for exactly that.
+    const codes = certificate === 'ContractCancelled' && status === 'Unknown' ? accountRefusal(status) : CERTIFICATE[certificate];
+    return { accepted: false, ...codes, reason: `certificateStatus ${certificate}, idToken ${status}` };
   }
   if (status !== 'Accepted') {
     const unknownEmsp = status === 'Unknown' && certificate === 'Accepted';

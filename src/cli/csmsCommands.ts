@@ -45,6 +45,7 @@ export interface CsmsServeArgs {
   tariffPerKwh?: string;
   currency?: string;
   heartbeat?: string;
+  cdrInterval?: string;
   registerIssued?: boolean;
   passphrase?: string;
   logLevel?: string;
@@ -113,6 +114,7 @@ export async function csmsServe(a: CsmsServeArgs, io: CliIo, stop: Promise<void>
       },
       ...(adminPort !== undefined ? { admin: { host: a.adminHost ?? '127.0.0.1', port: adminPort, ...(adminToken !== undefined ? { token: adminToken } : {}) } } : {}),
       registerIssuedInPki: a.registerIssued === true,
+      ...(a.cdrInterval !== undefined ? { cdrIntervalMs: integer('--cdr-interval', a.cdrInterval, 100, 3_600_000) } : {}),
     });
     io.out(
       `${JSON.stringify({
@@ -168,6 +170,7 @@ export function registerCsmsCommands(program: Command, io: CliIo, setResult: (p:
     .option('--tariff-per-kwh <PRICE>', 'price per kWh in CDRs (excl. VAT)', '0.40')
     .option('--currency <CUR>', 'ISO 4217 currency of the tariff', 'EUR')
     .option('--heartbeat <S>', 'heartbeat interval given to stations in BootNotificationResponse', '300')
+    .option('--cdr-interval <MS>', 'how often this node looks for CDRs due (retries, CDRs of dead nodes); an ended transaction sends at once', '15000')
     .option('--register-issued', 'add SECC certificates signed here to the PKI directory’s CA database (test PKI: its OCSP responder then knows them)')
     .option('--passphrase <P>', 'passphrase of the PKI keys (or env PNC_PKI_PASSPHRASE)')
     .addOption(new Option('--log-level <LEVEL>', 'trace events on stderr').choices(LOG_LEVELS).default('info'))

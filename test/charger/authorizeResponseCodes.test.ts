@@ -12,7 +12,7 @@ const cases: [AuthorizeCertificateStatusEnumType | undefined, AuthorizationStatu
   ['SignatureError', 'Invalid', false, 'FAILED', 'WARNING_CertificateValidationError'],
   ['NoCertificateAvailable', 'Invalid', false, 'FAILED', 'WARNING_CertificateValidationError'],
   ['ContractCancelled', 'Blocked', false, 'FAILED', 'WARNING_GeneralPnCAuthorizationError'],
-  ['ContractCancelled', 'Unknown', false, 'FAILED', 'WARNING_GeneralPnCAuthorizationError'],
+  ['ContractCancelled', 'Unknown', false, 'FAILED', 'WARNING_eMSPUnknown'],
   ['Accepted', 'Unknown', false, 'FAILED', 'WARNING_eMSPUnknown'],
   ['Accepted', 'NoCredit', false, 'FAILED', 'WARNING_GeneralPnCAuthorizationError'],
   ['Accepted', 'ConcurrentTx', false, 'FAILED', 'WARNING_GeneralPnCAuthorizationError'],

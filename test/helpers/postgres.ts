@@ -19,7 +19,18 @@ export interface TestPostgres {
   readonly source: 'env' | 'local-cluster';
   /** A new, empty database; returns its URL. Dropped again by stop() when the server is not ours. */
   createDatabase(): Promise<string>;
+  /**
+   * Restarts the server (fast shutdown: every connection is cut, the data stays) and waits until it answers again.
+   * With `whileDown`, the server stays down until that work has finished. Only for the throwaway cluster: a server
+   * from PNC_TEST_POSTGRES_URL is not ours to restart, so it has no restart.
+   */
+  readonly restart?: (options?: RestartOptions) => Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface RestartOptions {
+  /** Runs while the server is stopped; the server starts again once it settles (either way). */
+  readonly whileDown?: () => Promise<void>;
 }
 
 export type TestPostgresStatus = { readonly available: true; readonly server: TestPostgres } | { readonly available: false; readonly reason: string };
@@ -43,12 +54,13 @@ export async function startTestPostgres(): Promise<TestPostgresStatus> {
   return { available: false, reason: reasons.join('; ') };
 }
 
-function server(url: string, source: TestPostgres['source'], shutdown: () => Promise<void>): TestPostgres {
+function server(url: string, source: TestPostgres['source'], shutdown: () => Promise<void>, restart?: TestPostgres['restart']): TestPostgres {
   const created: string[] = [];
   let counter = 0;
   return {
     url,
     source,
+    ...(restart ? { restart } : {}),
     async createDatabase() {
       const name = `pnc_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
       await adminQuery(url, `create database ${name}`);
@@ -93,13 +105,32 @@ async function startLocalCluster(): Promise<TestPostgres> {
     }
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     await ping(url);
-    return server(url, 'local-cluster', async () => {
-      try {
-        await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        cleanup();
-      }
-    });
+    return server(
+      url,
+      'local-cluster',
+      async () => {
+        try {
+          await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        } finally {
+          cleanup();
+        }
+      },
+      async (options = {}) => {
+        const pgCtl = (args: readonly string[]) => exec(join(bin, 'pg_ctl'), ['-D', data, ...args]);
+        if (options.whileDown === undefined) {
+          // pg_ctl restart starts the server again with the options it was started with (postmaster.opts).
+          await pgCtl(['-l', log, '-m', 'fast', '-w', '-t', '30', 'restart']);
+        } else {
+          await pgCtl(['-m', 'fast', '-w', '-t', '30', 'stop']);
+          try {
+            await options.whileDown();
+          } finally {
+            await pgCtl(['-l', log, '-w', '-t', '30', '-o', serverOptions, 'start']);
+          }
+        }
+        await ping(url);
+      },
+    );
   } catch (e) {
     // Stop a half-started server before removing its directory; the first error is the one worth reporting.
     await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
