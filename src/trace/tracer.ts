@@ -29,6 +29,8 @@ export class Tracer {
   }
 
   emit(event: TraceEvent): void {
+    // Under load with only warnings logged and nobody listening, an event costs nothing.
+    if (this.listeners.length === 0 && !this.logger.isLevelEnabled(event.kind === 'error' ? 'warn' : 'info')) return;
     const stamped = { ...event, time: Date.now() };
     if (event.kind === 'error') this.logger.warn(event, event.error);
     else this.logger.info(event, event.kind);

@@ -30,24 +30,43 @@ export interface SqlAuthorizationLogOptions {
   readonly maxBatch?: number;
 }
 
-async function upsert(db: Kysely<TransactionTables>, entry: AuthorizationLogEntry): Promise<void> {
-  const at = new Date(entry.at).toISOString();
-  const values = {
+function rowOf(entry: AuthorizationLogEntry) {
+  return {
+    station_id: entry.stationId,
+    token_key: authorizationTokenKey(entry.idToken),
     id_token: entry.idToken,
     token_type: entry.tokenType,
     status: entry.status,
     authorization_reference: entry.authorizationReference ?? null,
-    at,
+    at: new Date(entry.at).toISOString(),
   };
+}
+
+/** One statement for a whole batch. A row may appear once per statement (PostgreSQL refuses to update a row twice in
+ *  one INSERT … ON CONFLICT), so the batch keeps the newest entry per station and token. */
+async function upsert(db: Kysely<TransactionTables>, entries: readonly AuthorizationLogEntry[]): Promise<void> {
+  const newest = new Map<string, ReturnType<typeof rowOf>>();
+  for (const entry of entries) {
+    const row = rowOf(entry);
+    const key = `${row.station_id}\u0000${row.token_key}`;
+    const seen = newest.get(key);
+    if (seen === undefined || seen.at <= row.at) newest.set(key, row);
+  }
   await db
     .insertInto('csms_authorizations')
-    .values({ station_id: entry.stationId, token_key: authorizationTokenKey(entry.idToken), ...values })
+    .values([...newest.values()])
     .onConflict((oc) =>
       oc
         .columns(['station_id', 'token_key'])
-        .doUpdateSet(values)
+        .doUpdateSet((eb) => ({
+          id_token: eb.ref('excluded.id_token'),
+          token_type: eb.ref('excluded.token_type'),
+          status: eb.ref('excluded.status'),
+          authorization_reference: eb.ref('excluded.authorization_reference'),
+          at: eb.ref('excluded.at'),
+        }))
         // An older answer recorded late (another node, a slow call) does not replace a newer one.
-        .where('csms_authorizations.at', '<=', at),
+        .where('csms_authorizations.at', '<=', (eb) => eb.ref('excluded.at')),
     )
     .execute();
 }
@@ -72,11 +91,10 @@ export async function createSqlAuthorizationLog(store: StoreDatabase<unknown>, o
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
-    db.transaction()
-      .execute(async (tx) => {
-        for (const p of batch) await upsert(tx, p.entry);
-      })
-      .then(
+    upsert(
+      db,
+      batch.map((p) => p.entry),
+    ).then(
         () => batch.forEach((p) => p.resolve()),
         (e: unknown) => batch.forEach((p) => p.reject(e)),
       );
@@ -87,7 +105,7 @@ export async function createSqlAuthorizationLog(store: StoreDatabase<unknown>, o
       check(entry);
       // An empty idToken (NoAuthorization) identifies nobody: nothing to link a transaction to.
       if (entry.idToken.length === 0) return;
-      if (batchMs <= 0) return upsert(db, entry);
+      if (batchMs <= 0) return upsert(db, [entry]);
       return new Promise<void>((resolve, reject) => {
         queue.push({ entry, resolve, reject });
         if (queue.length >= maxBatch) flush();

@@ -44,6 +44,21 @@ describe.each(targets)('SQL authorization log on $dialect', (target) => {
     expect(await log.latest('CS-1', '')).toBeUndefined();
   });
 
+  it('group commit: 300 records at once are written in batches, each resolving once durable; the newest per token wins', async (ctx) => {
+    const url = await target.newUrl(ctx);
+    const log = await logAt(url);
+    const minutes = (m: number) => new Date(Date.parse('2026-03-01T10:00:00Z') + m * 60_000).toISOString();
+    // 30 stations × 10 answers each for one token, shuffled so a batch holds several answers for one key.
+    const all = Array.from({ length: 300 }, (_, i) => entry({ stationId: `CS-${i % 30}`, authorizationReference: `REF-${i}`, at: minutes(Math.floor(i / 30)) }));
+    const shuffled = [...all].sort((a, b) => (a.authorizationReference! < b.authorizationReference! ? 1 : -1));
+    await Promise.all(shuffled.map((e) => log.record(e)));
+    // A fresh connection sees everything: each record() resolved after its batch committed.
+    const reader = await logAt(url);
+    for (let station = 0; station < 30; station++) {
+      expect((await reader.latest(`CS-${station}`, 'DEPNCC00000001A'))?.authorizationReference).toBe(`REF-${270 + station}`);
+    }
+  });
+
   it('an empty idToken (NoAuthorization) is not recorded and never found', async (ctx) => {
     const log = await logAt(await target.newUrl(ctx));
     await log.record(entry({ idToken: '', tokenType: 'NoAuthorization' }));
