@@ -6,6 +6,8 @@ import { CsmsConfigError, startCsmsNode } from '../csms/csmsNode.js';
 import { CsmsServerConfigError, type CsmsSecurity } from '../csms/server/csmsServer.js';
 import { AdminServerError } from '../csms/admin/adminServer.js';
 import { ResponderUrlPolicyError } from '../csms/revocation/responderUrlPolicy.js';
+import { KnownIssuersError } from '../csms/revocation/knownIssuers.js';
+import { V2gSignerError } from '../csms/certificates/v2gCertificateSigner.js';
 import { openDatabase, redactDatabaseUrl } from '../store/index.js';
 import { Tracer } from '../trace/tracer.js';
 import { registerCsmsAdminCommands } from './csmsAdminCommands.js';
@@ -16,6 +18,11 @@ import { Exit, UsageError, type CliIo } from './io.js';
 import { resolvePassphrase } from './passphrase.js';
 
 export const CSMS_ADMIN_TOKEN_ENV = 'PNC_CSMS_ADMIN_TOKEN';
+
+/** `pnc csms serve` could not start with what it was given (exit 1). */
+export class CsmsStartError extends Error {
+  override readonly name = 'CsmsStartError';
+}
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
 
 export interface CsmsServeArgs {
@@ -132,6 +139,8 @@ export async function csmsServe(a: CsmsServeArgs, io: CliIo, stop: Promise<void>
     await node.close();
   } catch (e) {
     if (e instanceof CsmsConfigError || e instanceof CsmsServerConfigError || e instanceof AdminServerError || e instanceof ResponderUrlPolicyError) throw new UsageError(e.message);
+    // Unreadable trust material (a wrong passphrase, a broken PEM): a clear message and exit 1, not a stack trace.
+    if (e instanceof V2gSignerError || e instanceof KnownIssuersError) throw new CsmsStartError(e.message, { cause: e });
     throw e;
   } finally {
     await database.close();

@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { benchExi, benchOcsp, benchSession, benchVerdict } from './benchCommands.js';
 import { charger } from './chargerCommand.js';
-import { registerCsmsCommands } from './csmsCommands.js';
+import { CsmsStartError, registerCsmsCommands } from './csmsCommands.js';
 import { registerMspCommands } from './mspCommands.js';
 import { registerProcessorCommands } from './processorCommands.js';
 import { registerCsmsLoadBench } from '../bench/csmsLoad/benchCommand.js';
@@ -241,7 +241,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       io.err(`pnc: ${e.message}\n`);
       return Exit.usage;
     }
-    if (isOperationalError(e) || e instanceof StoreError || e instanceof ChargerStoreError) {
+    if (isOperationalError(e) || e instanceof StoreError || e instanceof ChargerStoreError || e instanceof CsmsStartError) {
       io.err(`pnc: ${e.message}\n`);
       return Exit.failed;
     }

@@ -46,7 +46,7 @@ export class CsmsConfigError extends Error {
 export interface CsmsNodeOptions {
   readonly database: StoreDatabase<unknown>;
   readonly tracer: Tracer;
-  /** Default `<hostname>:<ocpp port>`. Unique per node sharing the database. */
+  /** Default `<hostname>:<pid>`. Unique per node sharing the database. */
   readonly nodeId?: string;
   readonly ocpp: {
     readonly host?: string;
@@ -124,6 +124,8 @@ function trustFrom(options: CsmsNodeOptions['trust']): { roots: TrustStore; issu
 
 export async function startCsmsNode(options: CsmsNodeOptions): Promise<CsmsNode> {
   const { database, tracer } = options;
+  // One name for this node in the registry (where a station is connected) and on CDR claims.
+  const nodeId = options.nodeId ?? `${hostname()}:${process.pid}`;
   const { roots, issuers } = trustFrom(options.trust);
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -161,7 +163,7 @@ export async function startCsmsNode(options: CsmsNodeOptions): Promise<CsmsNode>
       onError: (e, dropped) => tracer.emit({ kind: 'error', party: 'csms', error: 'station facts not written', detail: `${e instanceof Error ? e.message : String(e)} (${dropped} dropped)` }),
     });
 
-    const cdrs = await createCdrDispatcher({ store: database, sink: roaming.cdrSink, nodeId: options.nodeId ?? `${hostname()}:${process.pid}`, tracer });
+    const cdrs = await createCdrDispatcher({ store: database, sink: roaming.cdrSink, nodeId, tracer });
 
     // The SignCertificate handler calls stations back; the server that knows them starts after the handlers exist.
     const stations: StationCaller = {
@@ -205,7 +207,7 @@ export async function startCsmsNode(options: CsmsNodeOptions): Promise<CsmsNode>
       security: options.ocpp.security,
       ...(options.ocpp.host !== undefined ? { host: options.ocpp.host } : {}),
       ...(options.ocpp.port !== undefined ? { port: options.ocpp.port } : {}),
-      ...(options.nodeId !== undefined ? { nodeId: options.nodeId } : {}),
+      nodeId,
       ...(options.ocpp.callTimeoutMs !== undefined ? { callTimeoutMs: options.ocpp.callTimeoutMs } : {}),
     });
     late.server = started;

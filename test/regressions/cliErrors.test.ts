@@ -107,3 +107,20 @@ describe('concurrent commands on one PKI', () => {
     expect((await pnc('pki', 'revoke', '--dir', DIR, 'iso2/cps-sub1')).code).toBe(0);
   });
 });
+
+describe('pnc csms serve refuses what it cannot use, with a message', () => {
+  it('a wrong PKI passphrase → exit 1 naming the key, no stack trace', async () => {
+    const r = await pnc('csms', 'serve', '--db', `sqlite:${join(s.dir, 'csms-a.db')}`, '--pki', DIR, '--port', '0', '--passphrase', 'not-the-passphrase');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^pnc: .*cpo-sub2\.key\.pem: cannot decrypt private key/m);
+  });
+
+  it('no PKI directory, or no roots at all → a message and an exit code', async () => {
+    const missing = await pnc('csms', 'serve', '--db', `sqlite:${join(s.dir, 'csms-b.db')}`, '--pki', join(s.dir, 'nowhere'), '--port', '0');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^pnc: .*holds no PKI/m);
+    const noRoots = await pnc('csms', 'serve', '--db', `sqlite:${join(s.dir, 'csms-c.db')}`, '--port', '0');
+    expect(noRoots).toMatchObject({ code: 2 });
+    expect(noRoots.stderr).toMatch(/--pki DIR or --roots/);
+  });
+});

@@ -2,7 +2,7 @@
 // two steps, in this order: the chain (revocation at the OCSP responders, or the full chain verdict for central
 // validation), then — only for a valid chain — the billing account at the eMSP. The pair goes through the errata's
 // C07.FR.13–17 matrix. Any other token (RFID, eMAID without certificate data) is answered from the token authorizer.
-import type { AuthorizeRequest, AuthorizeResponse } from '../../ocpp/generated/ocpp201.js';
+import type { AuthorizationStatusEnumType, AuthorizeRequest, AuthorizeResponse } from '../../ocpp/generated/ocpp201.js';
 import type { Tracer } from '../../trace/tracer.js';
 import type { CsmsHandler, StationContext } from '../csmsTypes.js';
 import { maskEmaid } from '../maskEmaid.js';
@@ -47,7 +47,7 @@ export function authorizeHandler(deps: AuthorizeHandlerDeps): CsmsHandler<'Autho
       ms: performance.now() - started,
     });
     let reference: string | undefined;
-    let tokenStatus;
+    let tokenStatus: AuthorizationStatusEnumType | undefined;
     if (chain.kind === 'valid') {
       const billing = await deps.billing.authorizeEmaid(request.idToken.idToken, { stationId: station.stationId }, context);
       tokenStatus = billing.status;
