@@ -4,16 +4,15 @@
 // extKeyUsage clientAuth, SKI/AKI; the chain returned is the leaf and the CA's certificates up to (not including) a
 // self-signed root.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { CertificateParseError, hasKeyUsage, parseCertificate, type Certificate, type KeyUsageName, type SignatureAlgorithm } from '../../pki/certificate/certificate.js';
 import type { CertificationRequest } from '../../pki/certificate/certificationRequest.js';
 import { fingerprint256 } from '../../pki/certificate/fingerprint.js';
 import { formatName } from '../../pki/certificate/name.js';
-import { decodePemCertificates, encodePem, PemError } from '../../pki/certificate/pem.js';
+import { encodePem } from '../../pki/certificate/pem.js';
 import { signatureAlgorithmForKey } from '../../pki/certificate/signatureAlgorithms.js';
 import { buildCertificate, ext, keyIdentifier, randomSerial } from '../../pki/generator/certificateBuilder.js';
-import { decryptPrivateKey, PrivateKeyError } from '../../pki/generator/keys.js';
 import { Oid } from '../../pki/oids.js';
+import { readSigningKeyFiles } from './signingKeyFiles.js';
 
 const DAY_MS = 86_400_000;
 export const STATION_CERTIFICATE_VALIDITY_DAYS = 365;
@@ -81,22 +80,7 @@ export class StationCertificateSigner {
   }
 
   static fromFiles(chainPath: string, keyPath: string, passphrase: string, options: StationSignerOptions = {}): StationCertificateSigner {
-    let chain: Buffer[];
-    let keyPem: string;
-    try {
-      chain = decodePemCertificates(readFileSync(chainPath, 'utf8'));
-      keyPem = readFileSync(keyPath, 'utf8');
-    } catch (e) {
-      if (e instanceof PemError || (e as NodeJS.ErrnoException).code !== undefined) throw new StationCertificateSignerError('config', `cannot read ${chainPath} / ${keyPath}: ${(e as Error).message}`);
-      throw e;
-    }
-    let key: KeyObject;
-    try {
-      key = decryptPrivateKey(keyPem, passphrase);
-    } catch (e) {
-      if (e instanceof PrivateKeyError) throw new StationCertificateSignerError('config', `${keyPath}: ${e.message}`);
-      throw e;
-    }
+    const { chain, key } = readSigningKeyFiles(chainPath, keyPath, passphrase, (message) => new StationCertificateSignerError('config', message));
     return new StationCertificateSigner(chain, key, options);
   }
 

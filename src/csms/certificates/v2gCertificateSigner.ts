@@ -5,19 +5,19 @@
 // CA:FALSE and keyUsage (critical), SKI, AKI, the OCSP URL in the AIA as every other certificate of the PKI — and the
 // result is what a charger installs: leaf, CPO Sub-CA 2, CPO Sub-CA 1 (never the root, which the EV holds).
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CertificateParseError, hasKeyUsage, parseCertificate, type Certificate, type KeyUsageName, type PublicKeyType } from '../../pki/certificate/certificate.js';
 import type { CertificationRequest } from '../../pki/certificate/certificationRequest.js';
 import { fingerprint256 } from '../../pki/certificate/fingerprint.js';
 import { formatName } from '../../pki/certificate/name.js';
-import { decodePemCertificates, encodePem, PemError } from '../../pki/certificate/pem.js';
+import { encodePem } from '../../pki/certificate/pem.js';
 import { importPublicKey, verifyCertificateSignature } from '../../pki/certificate/signature.js';
 import { buildCertificate, ext, keyIdentifier, randomSerial, type ExtensionSpec } from '../../pki/generator/certificateBuilder.js';
-import { decryptPrivateKey, PrivateKeyError } from '../../pki/generator/keys.js';
 import { SUITES, type Suite } from '../../pki/generator/testPki.js';
 import { PROTOCOL_PROFILES } from '../../pki/profile/protocolProfile.js';
 import { ROLE_PROFILES } from '../../pki/profile/roleProfile.js';
+import { readSigningKeyFiles } from './signingKeyFiles.js';
 
 const DAY_MS = 86_400_000;
 /** SECC leaf validity as the public test PKIs issue it (60 days; reference notes iso15118-stacks §3.3). */
@@ -120,21 +120,7 @@ export function cpoSubCa2From(chainDers: readonly Buffer[], key: KeyObject, sour
 }
 
 function readKeyed(chainPath: string, keyPath: string, passphrase: string): { chain: Buffer[]; key: KeyObject } {
-  let chain: Buffer[];
-  let keyPem: string;
-  try {
-    chain = decodePemCertificates(readFileSync(chainPath, 'utf8'));
-    keyPem = readFileSync(keyPath, 'utf8');
-  } catch (e) {
-    if (e instanceof PemError || (e as NodeJS.ErrnoException).code !== undefined) throw new V2gSignerError('config', `cannot read ${chainPath} / ${keyPath}: ${(e as Error).message}`);
-    throw e;
-  }
-  try {
-    return { chain, key: decryptPrivateKey(keyPem, passphrase) };
-  } catch (e) {
-    if (e instanceof PrivateKeyError) throw new V2gSignerError('config', `${keyPath}: ${e.message}`);
-    throw e;
-  }
+  return readSigningKeyFiles(chainPath, keyPath, passphrase, (message) => new V2gSignerError('config', message));
 }
 
 export class V2gCertificateSigner {

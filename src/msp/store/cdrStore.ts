@@ -18,17 +18,8 @@ export interface NewCdr {
 
 export type Settlement = 'captured' | 'refused' | 'not-pnc-direct' | 'error';
 
-export interface StoredCdr {
+export interface StoredCdr extends NewCdr {
   readonly id: number;
-  readonly countryCode: string;
-  readonly partyId: string;
-  readonly cdrId: string;
-  readonly peerId: number;
-  readonly version: string;
-  readonly authorizationReference?: string;
-  readonly totalCost: number;
-  readonly currency: string;
-  readonly body: string;
   readonly receivedAt: string;
   readonly settlement?: Settlement;
   readonly settlementDetail?: string;

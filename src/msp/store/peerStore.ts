@@ -7,8 +7,7 @@ import type { CredentialsRole, OcpiEndpoint, OcpiVersionNumber } from '../../ocp
 import type { MspTables } from './mspTables.js';
 import { tokenHash } from './tokenHash.js';
 
-export interface MspPeer {
-  readonly id: number;
+export interface PeerRegistration {
   readonly countryCode: string;
   readonly partyId: string;
   readonly name: string;
@@ -18,19 +17,12 @@ export interface MspPeer {
   readonly endpoints: readonly OcpiEndpoint[];
   /** Their token B: what we send when we call them. */
   readonly tokenB: string;
-  readonly registeredAt: string;
-  readonly updatedAt: string;
 }
 
-export interface PeerRegistration {
-  readonly countryCode: string;
-  readonly partyId: string;
-  readonly name: string;
-  readonly roles: readonly CredentialsRole[];
-  readonly version: OcpiVersionNumber;
-  readonly versionsUrl: string;
-  readonly endpoints: readonly OcpiEndpoint[];
-  readonly tokenB: string;
+export interface MspPeer extends PeerRegistration {
+  readonly id: number;
+  readonly registeredAt: string;
+  readonly updatedAt: string;
 }
 
 export type RegistrationOutcome = { readonly kind: 'registered'; readonly peer: MspPeer; readonly tokenC: string } | { readonly kind: 'token-used' };
