@@ -12,7 +12,7 @@ import { ocspRequestDataForPath } from '../pki/ocsp/certId.js';
 import type { ChainVerdict } from '../pki/verdict/chainVerdict.js';
 import { contractAuthorizationCodes } from './authorizeResponseCodes.js';
 import type { AuthorizationDecision } from '../iso15118/session/seccDecisionPort.js';
-import { maskEmaid } from './maskEmaid.js';
+import { maskEmaid } from '../pki/emaid/maskEmaid.js';
 
 export interface ContractSettings {
   /** ISO15118Ctrlr.CentralContractValidationAllowed */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideAuthorization, type AuthorizationDecision } from '../../src/msp/authorizationDecision.js';
 import { currencyExponent, toMinorUnits } from '../../src/msp/currencyMinorUnits.js';
-import { maskEmaid } from '../../src/msp/maskEmaid.js';
+import { maskEmaid } from '../../src/pki/emaid/maskEmaid.js';
 import { displayEmaid, emaidTokenType, tokenObject } from '../../src/msp/mspTokenObject.js';
 import type { PncDirectAuthorization } from '../../src/msp/payment/paymentProcessor.js';
 import type { AccountStatus } from '../../src/msp/store/accountStore.js';

@@ -20,7 +20,7 @@ import type { Tracer } from '../../trace/tracer.js';
 import { authorizeContract, CsmsUnavailable } from '../contractAuthorization.js';
 import type { ChargerVariables } from '../deviceModel/chargerVariables.js';
 import { INITIAL_IDENTIFICATION, identificationStep, offeredMethods, type IdentificationAction, type IdentificationEvent, type IdentificationMethod, type IdentificationState } from '../identificationPolicy.js';
-import { maskEmaid } from '../maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import { decideOfflineContract } from '../offline/offlineContractDecision.js';
 import { decideOfflineIdToken } from '../offline/offlineIdTokenDecision.js';
 import { reconcile } from '../offline/reconciliation.js';

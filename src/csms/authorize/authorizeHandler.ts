@@ -5,7 +5,7 @@
 import type { AuthorizationStatusEnumType, AuthorizeRequest, AuthorizeResponse } from '../../ocpp/generated/ocpp201.js';
 import type { Tracer } from '../../trace/tracer.js';
 import type { CsmsHandler, StationContext } from '../csmsTypes.js';
-import { maskEmaid } from '../maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import type { AuthorizationLog, BillingChecker, ContractRevocationChecker, RevocationOutcome, TokenAuthorizer } from './authorizeTypes.js';
 import { c07Answer } from './c07Matrix.js';
 

@@ -2,7 +2,7 @@
 // the CPO's own tokens come from its token list, NoAuthorization is free charging.
 import type { IdTokenInfoType, IdTokenType } from '../../ocpp/generated/ocpp201.js';
 import type { Tracer } from '../../trace/tracer.js';
-import { maskEmaid } from '../maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import type { TokenList } from '../tokens/tokenList.js';
 import type { BillingChecker, ChargingLocation, CheckContext, TokenAuthorizationResult, TokenAuthorizer } from './authorizeTypes.js';
 

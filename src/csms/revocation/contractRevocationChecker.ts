@@ -16,7 +16,7 @@ import type { Tracer } from '../../trace/tracer.js';
 import type { CheckContext, ContractRevocationChecker, RevocationCheck, RevocationOutcome } from '../authorize/authorizeTypes.js';
 import { parseHashDataEntry, type ParsedHashData } from './hashDataEntry.js';
 import type { KnownIssuers } from './knownIssuers.js';
-import { maskEmaid } from './maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import { OcspLookupError, createOcspLookup, type OcspLookup, type RevocationTransportOptions } from './ocspLookup.js';
 
 export interface ContractRevocationCheckerOptions extends Partial<RevocationTransportOptions> {

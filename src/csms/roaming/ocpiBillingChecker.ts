@@ -5,7 +5,7 @@
 // Every decision is traced with the eMAID masked. Per call: a Map lookup, one pooled HTTP request, no query.
 import { randomUUID } from 'node:crypto';
 import type { BillingChecker, BillingOutcome, ChargingLocation, CheckContext } from '../authorize/authorizeTypes.js';
-import { maskEmaid } from '../maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import { isUnknownTokenError, type OcpiClient } from '../../ocpi/ocpiClient.js';
 import { OcpiError } from '../../ocpi/ocpiError.js';
 import type { LocationReferences } from '../../ocpi/ocpiTypes.js';

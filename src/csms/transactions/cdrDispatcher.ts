@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { StoreDatabase } from '../../store/index.js';
 import type { Tracer } from '../../trace/tracer.js';
-import { maskEmaid } from '../maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import { checkCdrRetryPolicy, cdrRetryDecision, DEFAULT_CDR_RETRY_POLICY, type CdrRetryPolicy } from './cdrRetryPolicy.js';
 import { CdrDeliveryError, type CdrDeliveryResult, type CdrSink, type CompletedTransaction } from './completedTransaction.js';
 import { completedTransactionOf } from './completedTransactionOf.js';

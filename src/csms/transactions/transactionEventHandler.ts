@@ -8,7 +8,7 @@ import type { TransactionEventRequest, TransactionEventResponse } from '../../oc
 import type { Tracer } from '../../trace/tracer.js';
 import type { AuthorizationLog, TokenAuthorizer } from '../authorize/authorizeTypes.js';
 import type { CsmsHandler } from '../csmsTypes.js';
-import { maskEmaid } from '../maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import type { EventDecision, TransactionLedger } from './transactionLedger.js';
 
 export interface TransactionEventHandlerDeps {

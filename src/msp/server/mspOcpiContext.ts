@@ -4,7 +4,7 @@ import type { OcpiClient } from '../../ocpi/ocpiClient.js';
 import { OcpiStatus } from '../../ocpi/ocpiStatus.js';
 import type { OcpiVersionNumber } from '../../ocpi/ocpiTypes.js';
 import type { Tracer } from '../../trace/tracer.js';
-import { maskEmaid } from '../maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import type { MspParty } from '../mspTokenObject.js';
 import type { PncDirect } from '../payment/paymentProcessor.js';
 import type { MspStore } from '../store/mspStore.js';

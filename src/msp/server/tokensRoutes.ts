@@ -11,7 +11,7 @@ import { parseLocationReferences } from '../../ocpi/ocpiParsers.js';
 import { OcpiStatus } from '../../ocpi/ocpiStatus.js';
 import { tokenTypesOf, type AuthorizationInfo, type LocationReferences, type OcpiVersionNumber, type TokenType } from '../../ocpi/ocpiTypes.js';
 import { decideAuthorization } from '../authorizationDecision.js';
-import { maskEmaid } from '../maskEmaid.js';
+import { maskEmaid } from '../../pki/emaid/maskEmaid.js';
 import { emaidTokenType, tokenObject } from '../mspTokenObject.js';
 import type { PncDirectAuthorization } from '../payment/paymentProcessor.js';
 import type { EmaidAccount } from '../store/accountStore.js';

@@ -1,5 +1,5 @@
-// eMAIDs never appear in full in MSP logs or traces: country and provider stay (they route support questions), the
-// contract instance is hidden. (The charger and the CSMS have the same rule; parties do not import each other.)
+// eMAIDs never appear in full in logs or traces of any party: country and provider stay (they route support
+// questions), the contract instance is hidden. One rule for all parties, so a masked eMAID reads the same everywhere.
 export function maskEmaid(emaid: string): string {
   const plain = emaid.replace(/-/g, '');
   if (plain.length < 8) return '*'.repeat(plain.length);
