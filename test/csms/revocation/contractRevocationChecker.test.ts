@@ -422,7 +422,8 @@ describe('certificate chain (central validation)', () => {
     const outcome = await checker({ issuers }).checkCertificateChain(bench.chainPem(leaf), emaidOf(leaf), ctx);
     expect(outcome.kind).toBe('revoked');
     expect(outcome.kind !== 'valid' && outcome.detail).toMatch(/sub-CA "pnc-stack MO Sub-CA 2" \(serial [0-9a-f]+\) is revoked \(cACompromise\)/);
-    expect(outcome.checks.map((c) => c.status)).toEqual(['good', 'revoked', 'good']);
+    // The leaf under the compromised Sub-CA is answered revoked too (RFC 6960 §2.7, src/ocsp/caDatabaseStatus.ts).
+    expect(outcome.checks.map((c) => c.status)).toEqual(['revoked', 'revoked', 'good']);
     expect(issuers.learned).toBe(0);
   });
 });
