@@ -4,6 +4,7 @@ import type { Tracer } from '../trace/tracer.js';
 import { discoverSecc, SdpError } from '../iso15118/sdp/index.js';
 import { SessionTrace } from '../iso15118/session/sessionTrace.js';
 import { connectToSecc, EvccTlsError, type VehicleCredential } from '../iso15118/tls/evccConnect.js';
+import { tracedCertificates } from '../trace/tracedCertificate.js';
 import { runIso2Evcc, type ContractCredential, type Iso2EvccResult, type Iso2Misbehaviour, type SignedAuthorization } from './iso2Evcc.js';
 import { runIso20Evcc, type Iso20Misbehaviour, type SignedIso20Authorization } from './iso20Evcc.js';
 
@@ -76,10 +77,10 @@ export async function runEvSession(o: EvSessionOptions): Promise<EvSessionResult
     });
   } catch (e) {
     if (!(e instanceof EvccTlsError)) throw e;
-    trace.check('TLS', false, e.message);
+    trace.check('TLS', false, e.message, undefined, e.seccChain ? tracedCertificates(e.seccChain) : undefined);
     return failed(`tls ${e.code}: ${e.message}`);
   }
-  if (connection.secure) trace.check('TLS', true, `${connection.tlsVersion} ${connection.cipher}; SECC chain ${connection.secc.responseCode}; OCSP ${connection.ocsp}`, connection.connectMs);
+  if (connection.secure) trace.check('TLS', true, `${connection.tlsVersion} ${connection.cipher}; SECC chain ${connection.secc.responseCode}; OCSP ${connection.ocsp}`, connection.connectMs, tracedCertificates(connection.seccChain));
   const { replay, ...switches } = o.misbehave ?? {};
   if (replay && isIso20Replay(replay) !== (o.protocol === 'iso20')) throw new Error(`a replay recorded in another protocol than ${o.protocol}`);
   const common = {

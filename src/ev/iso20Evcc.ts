@@ -14,6 +14,8 @@ import { V2gChannel } from '../iso15118/session/v2gChannel.js';
 import { PAYLOAD_TYPE } from '../iso15118/transport/index.js';
 import { createSignature, ISO20_ED448, ISO20_P521, keyMismatch, type SignatureSuite } from '../iso15118/xmldsig/index.js';
 import type { ContractCredential } from './iso2Evcc.js';
+import { tracedCertificates } from '../trace/tracedCertificate.js';
+import type { TracedCertificate } from '../trace/traceEvent.js';
 import { EvccProgress, EvccStop, runEvccSequence, whileOngoing, type EvccResult } from './evccRun.js';
 
 /** What a previous -20 session's EV signed, to replay it. */
@@ -95,7 +97,7 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
     const encoded = encodeIso20Message(request);
     const started = performance.now();
     sendRaw(encoded.payloadType, encoded.payload);
-    o.trace.sent(name);
+    o.trace.sent(name, undefined, undefined, carriedChain(request));
     const m = await channel.receive(timeoutOf(name));
     const response = decodeIso20Response(m.payloadType, m.payload);
     const all: Partial<Iso20Responses> = response;
@@ -246,6 +248,13 @@ export async function runIso20Evcc(socket: Socket, o: Iso20EvccOptions): Promise
     await exchange({ SessionStopReq: { Header: header(), ChargingSession: 'Terminate' } }, 'SessionStopRes');
     progress.stopped = true;
   });
+}
+
+/** The contract chain a PnC AuthorizationReq carries (PnC_AReqAuthorizationMode), as the trace shows it. */
+function carriedChain(request: Iso20Request): TracedCertificate[] | undefined {
+  const chain = 'AuthorizationReq' in request ? request.AuthorizationReq?.PnC_AReqAuthorizationMode?.ContractCertificateChain : undefined;
+  if (!chain) return undefined;
+  return tracedCertificates([chain.Certificate, ...chain.SubCertificates.Certificate].map((c) => Buffer.from(c)));
 }
 
 /** A Scheduled parameter set; for AC the three-phase connector when offered. */

@@ -10,6 +10,8 @@ import { PAYLOAD_TYPE } from '../iso15118/transport/index.js';
 import { createSignature, ISO2_P256 } from '../iso15118/xmldsig/index.js';
 import { physical } from '../iso15118/session/evseModel.js';
 import type { Socket } from 'node:net';
+import { tracedCertificates } from '../trace/tracedCertificate.js';
+import type { TracedCertificate } from '../trace/traceEvent.js';
 import { EvccProgress, EvccStop, runEvccSequence, whileOngoing, type EvccResult } from './evccRun.js';
 
 export interface ContractCredential {
@@ -93,7 +95,7 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
     const header: iso2.MessageHeaderType = { SessionID: sessionId, ...(signature ? { Signature: signature } : {}) };
     const started = performance.now();
     sendRaw(PAYLOAD_TYPE.exi, iso2.encodeIso2({ V2G_Message: { Header: header, Body: body } }));
-    o.trace.sent(name);
+    o.trace.sent(name, undefined, undefined, carriedChain(body));
     const m = await channel.receive(timeoutOf(name));
     const doc = iso2.decodeIso2(m.payload);
     if (doc.V2G_Message) lastSessionId = Uint8Array.from(doc.V2G_Message.Header.SessionID);
@@ -195,6 +197,13 @@ export async function runIso2Evcc(socket: Socket, o: Iso2EvccOptions): Promise<I
     await exchange({ SessionStopReq: { ChargingSession: 'Terminate' } }, 'SessionStopRes');
     progress.stopped = true;
   });
+}
+
+/** The contract chain PaymentDetailsReq carries, as the trace shows it (the only -2 request of the EV with a chain). */
+function carriedChain(body: iso2.BodyType): TracedCertificate[] | undefined {
+  const chain = body.PaymentDetailsReq?.ContractSignatureCertChain;
+  if (!chain) return undefined;
+  return tracedCertificates([chain.Certificate, ...(chain.SubCertificates?.Certificate ?? [])].map((c) => Buffer.from(c)));
 }
 
 function chargeParameterRequest(energy: 'ac' | 'dc'): iso2.BodyType {

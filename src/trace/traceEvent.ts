@@ -3,6 +3,18 @@
 
 export type Party = 'ev' | 'charger' | 'csms' | 'ocsp' | 'msp' | 'pki' | 'demo';
 
+/** A certificate as a trace shows it (the dashboard draws chains from these): no key material, no full eMAID. */
+export interface TracedCertificate {
+  readonly subject: string;
+  readonly issuer: string;
+  /** ISO 8601. */
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** DER size in bytes (the 800 / 1600 byte limits apply to this). */
+  readonly bytes: number;
+  readonly serialHex: string;
+}
+
 export type TraceEvent =
   | {
       readonly kind: 'message';
@@ -13,6 +25,8 @@ export type TraceEvent =
       readonly message: string;
       readonly detail?: string;
       readonly ms?: number;
+      /** A certificate chain the message carries, leaf first. */
+      readonly certificates?: readonly TracedCertificate[];
     }
   | {
       readonly kind: 'check';
@@ -22,6 +36,8 @@ export type TraceEvent =
       readonly ok: boolean;
       readonly detail?: string;
       readonly ms?: number;
+      /** The certificate chain the check judged, leaf first. */
+      readonly certificates?: readonly TracedCertificate[];
     }
   | {
       readonly kind: 'verdict';

@@ -2,6 +2,7 @@
 // own V2G session (runSeccSession), and optionally the SDP server that announces the port. Sessions are independent:
 // one EV's garbage or time-out never touches another's.
 import type { TrustStore } from '../../pki/verdict/trustStore.js';
+import { tracedCertificates } from '../../trace/tracedCertificate.js';
 import type { Tracer } from '../../trace/tracer.js';
 import { linkLocalAddress, sdpAnswer, startSdpServer, type SdpServer } from '../sdp/index.js';
 import { startSeccListener, type SeccCredential, type SeccListener, type SeccRejection } from '../tls/seccListener.js';
@@ -56,7 +57,9 @@ export async function startSeccServer(options: SeccServerOptions): Promise<SeccS
     ...(options.clock ? { clock: options.clock } : {}),
     onConnection: (connection) => {
       if (connection.secure) {
-        options.tracer.emit({ kind: 'check', party: options.tracer.party, check: 'TLS', ok: true, detail: `${connection.tlsVersion} ${connection.cipher} (${connection.suite})${connection.vehicle ? ', vehicle certificate valid' : ''}`, ms: connection.handshakeMs });
+        // -20: the vehicle chain the listener judged (its verdict's path: the leaf and sub-CAs the EV sent, in issuing order).
+        const vehicle = connection.vehicle ? { certificates: tracedCertificates(connection.vehicle.path.map((c) => c.der)) } : {};
+        options.tracer.emit({ kind: 'check', party: options.tracer.party, check: 'TLS', ok: true, detail: `${connection.tlsVersion} ${connection.cipher} (${connection.suite})${connection.vehicle ? ', vehicle certificate valid' : ''}`, ms: connection.handshakeMs, ...vehicle });
       }
       const p = runSeccSession(connection, {
         port: options.decisionPort,

@@ -1,6 +1,6 @@
 // Trace events of one V2G session, from one party's point of view (the SECC's or the EV's): every message with its
 // direction and time, every check with its result and duration, and verdicts.
-import type { Party } from '../../trace/traceEvent.js';
+import type { Party, TracedCertificate } from '../../trace/traceEvent.js';
 import type { Tracer } from '../../trace/tracer.js';
 
 export class SessionTrace {
@@ -19,12 +19,14 @@ export class SessionTrace {
     this.tracer.emit({ kind: 'message', ...this.base, from: this.peer, to: this.tracer.party, message, ...(detail ? { detail } : {}) });
   }
 
-  sent(message: string, ms?: number, detail?: string): void {
-    this.tracer.emit({ kind: 'message', ...this.base, from: this.tracer.party, to: this.peer, message, ...(ms !== undefined ? { ms } : {}), ...(detail ? { detail } : {}) });
+  /** `certificates`: the chain the message carries, leaf first (tracedCertificates). */
+  sent(message: string, ms?: number, detail?: string, certificates?: readonly TracedCertificate[]): void {
+    this.tracer.emit({ kind: 'message', ...this.base, from: this.tracer.party, to: this.peer, message, ...(ms !== undefined ? { ms } : {}), ...(detail ? { detail } : {}), ...withChain(certificates) });
   }
 
-  check(check: string, ok: boolean, detail?: string, ms?: number): void {
-    this.tracer.emit({ kind: 'check', ...this.base, check, ok, ...(detail ? { detail } : {}), ...(ms !== undefined ? { ms } : {}) });
+  /** `certificates`: the chain the check judged, leaf first (tracedCertificates). */
+  check(check: string, ok: boolean, detail?: string, ms?: number, certificates?: readonly TracedCertificate[]): void {
+    this.tracer.emit({ kind: 'check', ...this.base, check, ok, ...(detail ? { detail } : {}), ...(ms !== undefined ? { ms } : {}), ...withChain(certificates) });
   }
 
   verdict(verdict: string, detail?: string, ms?: number): void {
@@ -34,4 +36,8 @@ export class SessionTrace {
   error(error: string, detail?: string): void {
     this.tracer.emit({ kind: 'error', ...this.base, error, ...(detail ? { detail } : {}) });
   }
+}
+
+function withChain(certificates: readonly TracedCertificate[] | undefined): { certificates?: readonly TracedCertificate[] } {
+  return certificates && certificates.length > 0 ? { certificates } : {};
 }

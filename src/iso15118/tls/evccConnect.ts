@@ -21,6 +21,8 @@ export class EvccTlsError extends Error {
     readonly code: 'connect' | 'handshake' | 'timeout' | 'secc-certificate' | 'ocsp-revoked' | 'ocsp-invalid' | 'ocsp-missing',
     message: string,
     readonly verdict?: ChainVerdict,
+    /** The SECC chain as received (leaf first, DER), when the handshake got that far. */
+    readonly seccChain?: readonly Buffer[],
   ) {
     super(message);
   }
@@ -57,6 +59,8 @@ export type EvccConnection =
       /** The ECDHE group agreed (e.g. prime256v1, secp521r1, X448). */
       readonly keyExchange: string;
       readonly secc: ChainVerdict;
+      /** The SECC chain as received (leaf first, DER, without a self-signed root). */
+      readonly seccChain: readonly Buffer[];
       readonly ocsp: 'good' | 'absent';
       readonly connectMs: number;
     });
@@ -119,7 +123,7 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
       const verdict = chainVerdict({ leaf: chain[0] ?? Buffer.alloc(0), subCAs: chain.slice(1), trustStore: trust, protocol, role: 'secc', at });
       if (!verdict.valid) {
         const failed = verdict.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-        return fail(new EvccTlsError('secc-certificate', `SECC certificate refused (${verdict.responseCode}): ${failed.join('; ')}`, verdict));
+        return fail(new EvccTlsError('secc-certificate', `SECC certificate refused (${verdict.responseCode}): ${failed.join('; ')}`, verdict, chain));
       }
       let ocsp: 'good' | 'absent' = 'absent';
       if (staple && staple.length > 0) {
@@ -129,15 +133,15 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
         try {
           const checked = verifyOcspResponse(staple, { requests: [{ certId: certIdFor(leaf, issuer), issuer }], now: at });
           const status = checked.results[0]!.status;
-          if (status.status === 'revoked') return fail(new EvccTlsError('ocsp-revoked', 'the stapled OCSP response says the SECC certificate is revoked', verdict));
-          if (status.status !== 'good') return fail(new EvccTlsError('ocsp-invalid', `the stapled OCSP response says ${status.status}`, verdict));
+          if (status.status === 'revoked') return fail(new EvccTlsError('ocsp-revoked', `the stapled OCSP response says the SECC certificate is revoked${status.reason ? ` (${status.reason})` : ''}`, verdict, chain));
+          if (status.status !== 'good') return fail(new EvccTlsError('ocsp-invalid', `the stapled OCSP response says ${status.status}`, verdict, chain));
           ocsp = 'good';
         } catch (e) {
           if (!(e instanceof OcspError)) throw e;
-          return fail(new EvccTlsError('ocsp-invalid', `stapled OCSP response refused: ${e.message}`, verdict));
+          return fail(new EvccTlsError('ocsp-invalid', `stapled OCSP response refused: ${e.message}`, verdict, chain));
         }
       } else if (options.requireStapledOcsp) {
-        return fail(new EvccTlsError('ocsp-missing', 'the SECC stapled no OCSP response', verdict));
+        return fail(new EvccTlsError('ocsp-missing', 'the SECC stapled no OCSP response', verdict, chain));
       }
       resolve({
         secure: true,
@@ -147,6 +151,7 @@ export function connectToSecc(options: EvccConnectOptions): Promise<EvccConnecti
         cipher: socket.getCipher().standardName,
         keyExchange: groupName(socket.getEphemeralKeyInfo()),
         secc: verdict,
+        seccChain: chain,
         ocsp,
         connectMs: performance.now() - t0,
       });

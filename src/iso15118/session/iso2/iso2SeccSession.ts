@@ -12,6 +12,7 @@ import { physical } from '../evseModel.js';
 import type { SeccSessionOptions } from '../seccSessionOptions.js';
 import { isIso2Request, iso2FailedResponse } from './iso2FailedResponse.js';
 import { PendingDecision } from '../pendingDecision.js';
+import { tracedCertificates } from '../../../trace/tracedCertificate.js';
 
 type Body = iso2.BodyType;
 type Code = iso2.responseCodeType;
@@ -172,7 +173,7 @@ export class Iso2SeccSession {
     const verdict = chainVerdict({ leaf, subCAs: subs, trustStore: this.o.contractTrust, protocol: 'iso2', role: 'contract', at: this.o.clock(), expectedEmaid: req.eMAID });
     const request: ContractRequest = { session: this.context!, emaid: verdict.emaid ?? req.eMAID, chain: [leaf, ...subs], verdict };
     const check = this.o.port.checkContractChain(request);
-    this.o.trace.check('contract chain', check.proceed, `${check.iso2Code}: ${check.reason}`, performance.now() - t0);
+    this.o.trace.check('contract chain', check.proceed, `${check.iso2Code}: ${check.reason}`, performance.now() - t0, tracedCertificates(request.chain));
     if (!check.proceed) return this.fail('PaymentDetailsReq', check.iso2Code as Code, check.reason);
     // The contract key checks the AuthorizationReq and MeteringReceiptReq signatures. A port may let a chain it could
     // not judge go on (central validation), but without a parsable leaf there is no key to check them with.

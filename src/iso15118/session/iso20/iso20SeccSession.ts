@@ -14,6 +14,7 @@ import { iso20FailedResponse } from './iso20FailedResponse.js';
 import { PendingDecision } from '../pendingDecision.js';
 import { requestHeader, requestName, type Iso20Request, type Iso20RequestName, type Iso20Response } from './iso20Messages.js';
 import { rational } from './rationalNumber.js';
+import { tracedCertificates } from '../../../trace/tracedCertificate.js';
 
 type Code = iso20CommonTypes.responseCodeType;
 type Header = iso20CommonTypes.MessageHeaderType;
@@ -219,7 +220,7 @@ export class Iso20SeccSession {
     const verdict = chainVerdict({ leaf, subCAs: subs, trustStore: this.o.contractTrust, protocol: 'iso20', role: 'contract', at: this.o.clock() });
     const request: ContractRequest = { session: this.context!, emaid: verdict.emaid ?? verdict.path[0]?.subject.commonName ?? '', chain: [leaf, ...subs], verdict };
     const check = this.o.port.checkContractChain(request);
-    this.o.trace.check('contract chain', check.proceed, `${check.iso20Code}: ${check.reason}`, performance.now() - t0);
+    this.o.trace.check('contract chain', check.proceed, `${check.iso20Code}: ${check.reason}`, performance.now() - t0, tracedCertificates(request.chain));
     if (!check.proceed) return this.fail('AuthorizationReq', refusalCode(check.iso20Code, 'WARNING_CertificateValidationError'), check.reason);
     const t1 = performance.now();
     const problem = this.signatureProblem(mode, req.Header, verdict.path[0]);
