@@ -10,6 +10,7 @@ import { CsmsConnectionConfigError } from '../charger/station/csmsConnectionErro
 import { ChargerStoreError } from '../charger/store/chargerStoreError.js';
 import { StoreError } from '../store/storeError.js';
 import { demo } from './demoCommand.js';
+import { registerSizingCommand } from './sizingCommand.js';
 import { ev } from './evCommand.js';
 import { exiDecode, exiEncode } from './exiCommands.js';
 import { Exit, UsageError, processIo, type CliIo } from './io.js';
@@ -221,6 +222,7 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--scenario <NAME>', 'one scenario, or all', 'all')
     .option('--json', 'print { scenarios: [...] } as JSON')
     .action((o: { scenario?: string; json?: boolean }) => setResult(demo(o, io)));
+  registerSizingCommand(program, io, setResult);
   return program;
 }
 
