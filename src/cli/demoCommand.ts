@@ -1,66 +1,57 @@
-// `pnc demo`: every scenario on loopback, its sequence of messages and checks, and a summary table.
-import { runDemo, type DemoStep, type ScenarioResult } from '../demo/runDemo.js';
-import { SESSION_SCENARIOS } from '../demo/sessionScenarios.js';
-import { TRUST_SCENARIOS } from '../demo/trustScenarios.js';
-
-const ALL_SCENARIOS = [...TRUST_SCENARIOS, ...SESSION_SCENARIOS];
+// `pnc demo`: every scenario of the catalogue on the loopback system (all five parties as real servers), each one's
+// sequence of messages and checks, and a summary table. `--ui` also serves the dashboard while it runs.
+import { DemoRunner } from '../demo/runDemo.js';
+import { SCENARIO_CATALOGUE, findScenario } from '../demo/scenarioCatalogue.js';
+import type { ScenarioResult } from '../demo/scenarioResult.js';
+import { sequenceText, summaryTable } from '../demo/sequenceText.js';
+import { startDashboard } from '../web/dashboardServer.js';
+import { createSessionFeed } from '../web/sessionFeed.js';
 import { Exit, UsageError, type CliIo } from './io.js';
-import { randomBytes } from 'node:crypto';
 
-export async function demo(a: { scenario?: string; json?: boolean }, io: CliIo): Promise<number> {
+export interface DemoCommandOptions {
+  readonly scenario?: string;
+  readonly json?: boolean;
+  readonly ui?: boolean;
+  readonly uiPort?: string;
+  readonly pki?: string;
+  readonly passphrase?: string;
+}
+
+export async function demo(a: DemoCommandOptions, io: CliIo, until?: Promise<void>): Promise<number> {
   const wanted = a.scenario ?? 'all';
-  const scenarios = wanted === 'all' ? ALL_SCENARIOS : ALL_SCENARIOS.filter((s) => s.name === wanted);
-  if (scenarios.length === 0) throw new UsageError(`unknown scenario "${wanted}"; known: ${ALL_SCENARIOS.map((s) => s.name).join(', ')}, all`);
+  const one = wanted === 'all' ? undefined : findScenario(wanted);
+  if (wanted !== 'all' && !one) throw new UsageError(`unknown scenario "${wanted}"; known: ${SCENARIO_CATALOGUE.map((s) => s.name).join(', ')}, all`);
+  const scenarios = one ? [one] : SCENARIO_CATALOGUE;
+  const port = a.uiPort === undefined ? 0 : Number(a.uiPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--ui-port: not a port number: ${a.uiPort}`);
+  if (a.pki !== undefined && !a.passphrase && !io.env.PNC_PKI_PASSPHRASE) throw new UsageError('--pki needs the passphrase of its keys: --passphrase or PNC_PKI_PASSPHRASE');
+
+  // Progress goes to stderr with --json, so that stdout is the one JSON document.
   const progress = a.json ? io.err : io.out;
-  const results = await runDemo({
-    scenarios,
-    // The demo PKI lives in a temporary directory for one run; its keys get a throwaway passphrase.
-    passphrase: randomBytes(12).toString('base64url'),
-    onProgress: (p) => {
-      if (p.phase === 'start') progress(`▶ ${p.scenario}\n`);
-      else if (p.result && !a.json) progress(`${formatSteps(p.result.steps)}\n  → ${p.result.outcome} ${p.result.ok ? '(as expected)' : `(EXPECTED ${p.result.expected})`}, ${p.result.ms} ms\n\n`);
-      else if (p.result) progress(`  → ${p.result.outcome}\n`);
-    },
-  });
-  if (a.json) io.out(`${JSON.stringify({ scenarios: results }, null, 2)}\n`);
-  else io.out(formatSummary(results));
-  return results.every((r) => r.ok) ? Exit.ok : Exit.failed;
-}
-
-/** One line per step; a run of passed checks by the same party shares a line. */
-function formatSteps(steps: readonly DemoStep[]): string {
-  const merged: (DemoStep | { kind: 'passed'; party: string; t: number; checks: string[] })[] = [];
-  for (const s of steps) {
-    const last = merged[merged.length - 1];
-    if (s.kind === 'check' && s.ok) {
-      if (last?.kind === 'passed' && last.party === s.party) last.checks.push(s.check);
-      else merged.push({ kind: 'passed', party: s.party, t: s.t, checks: [s.check] });
-    } else merged.push(s);
+  const feed = a.ui ? createSessionFeed() : undefined;
+  const dashboard = feed ? await startDashboard({ feed, ...(port ? { port } : {}) }) : undefined;
+  if (dashboard) io.err(`dashboard: ${dashboard.url}\n`);
+  const passphrase = a.passphrase || io.env.PNC_PKI_PASSPHRASE || undefined;
+  const runner = new DemoRunner({ ...(feed ? { observer: feed } : {}), ...(a.pki ? { pkiDir: a.pki } : {}), ...(passphrase ? { passphrase } : {}) });
+  const results: ScenarioResult[] = [];
+  try {
+    progress(`pnc demo: ${scenarios.length} scenario${scenarios.length > 1 ? 's' : ''}; starting the OCSP responder, MSP, card processor, CSMS and charger on 127.0.0.1\n\n`);
+    for (const [i, s] of scenarios.entries()) {
+      progress(`▶ [${i + 1}/${scenarios.length}] ${s.name} — ${s.description}\n`);
+      const r = await runner.run(s);
+      results.push(r);
+      if (a.json) progress(`  → ${r.ok ? 'ok' : 'NOT AS EXPECTED'}: ${r.outcome}\n`);
+      else progress(`${sequenceText(r.steps)}\n  → ${r.outcome}\n  ${r.ok ? '✔ as expected' : `✘ EXPECTED ${r.expected}`}, ${r.ms} ms\n\n`);
+    }
+  } finally {
+    await runner.close();
   }
-  return merged
-    .map((s) => {
-      if (s.kind === 'passed') return `  ${String(s.t).padStart(5)} ms  ${s.party.padEnd(18)} ok   ${s.checks.join(', ')}`;
-      const t = `${String(s.t).padStart(5)} ms`;
-      const ms = 'ms' in s && s.ms !== undefined ? ` (${s.ms.toFixed(1)} ms)` : '';
-      switch (s.kind) {
-        case 'message':
-          return `  ${t}  ${`${s.from} → ${s.to}`.padEnd(18)} ${s.message}${s.detail ? `  ${s.detail}` : ''}${ms}`;
-        case 'check':
-          return `  ${t}  ${s.party.padEnd(18)} ${s.ok ? 'ok  ' : 'FAIL'} ${s.check}: ${s.detail ?? ''}`;
-        case 'verdict':
-          return `  ${t}  ${s.party.padEnd(18)} verdict ${s.verdict}${s.detail ? `  ${s.detail}` : ''}${ms}`;
-        default:
-          return `  ${t}  ${s.party.padEnd(18)} error ${s.error}: ${s.detail ?? ''}`;
-      }
-    })
-    .join('\n');
-}
-
-function formatSummary(results: readonly ScenarioResult[]): string {
-  const w = Math.max(...results.map((r) => r.name.length), 8);
-  const o = Math.max(...results.map((r) => r.outcome.length), 7);
-  const head = `${'scenario'.padEnd(w)}  ${'outcome'.padEnd(o)}  ok   ms`;
-  const rows = results.map((r) => `${r.name.padEnd(w)}  ${r.outcome.padEnd(o)}  ${r.ok ? 'yes' : 'NO '}  ${String(r.ms).padStart(4)}`);
-  const passed = results.filter((r) => r.ok).length;
-  return `${head}\n${'-'.repeat(head.length)}\n${rows.join('\n')}\n\n${passed} of ${results.length} scenarios ended as expected\n`;
+  if (a.json) io.out(`${JSON.stringify({ scenarios: results }, null, 2)}\n`);
+  else io.out(summaryTable(results));
+  if (dashboard) {
+    io.err(`dashboard still at ${dashboard.url} — press Ctrl-C to stop\n`);
+    await (until ?? new Promise<void>((resolve) => process.once('SIGINT', () => resolve())));
+    await dashboard.close();
+  }
+  return results.every((r) => r.ok) ? Exit.ok : Exit.failed;
 }

@@ -9,7 +9,8 @@ import { registerCsmsLoadBench } from '../bench/csmsLoad/benchCommand.js';
 import { CsmsConnectionConfigError } from '../charger/station/csmsConnectionError.js';
 import { ChargerStoreError } from '../charger/store/chargerStoreError.js';
 import { StoreError } from '../store/storeError.js';
-import { demo } from './demoCommand.js';
+import { dashboard, type DashboardCommandOptions } from './dashboardCommand.js';
+import { demo, type DemoCommandOptions } from './demoCommand.js';
 import { registerSizingCommand } from './sizingCommand.js';
 import { ev } from './evCommand.js';
 import { exiDecode, exiEncode } from './exiCommands.js';
@@ -27,10 +28,13 @@ function signalled(): Promise<void> {
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
 /** --log-level for the commands that run a party (trace events as pino JSON on stderr). */
-const logLevelOption = (description = 'trace events on stderr', fallback: string | undefined = 'info'): Option => {
+// `null`: no default (the command picks one); an explicit `undefined` would take the parameter's default.
+const logLevelOption = (description = 'trace events on stderr', fallback: string | null = 'info'): Option => {
   const o = new Option('--log-level <LEVEL>', description).choices(LOG_LEVELS);
-  return fallback === undefined ? o : o.default(fallback);
+  return fallback === null ? o : o.default(fallback);
 };
+const keptPkiOption = (): Option => new Option('--pki <DIR>', 'keep the PKI in DIR (generated if absent, reused if present; needs --passphrase or PNC_PKI_PASSPHRASE)');
+const keptPkiPassphraseOption = (): Option => new Option('--passphrase <P>', 'passphrase of the kept PKI');
 const passphraseOption = (): Option => new Option('--passphrase <P>', 'key passphrase (or env PNC_PKI_PASSPHRASE)');
 const keyLogOption = (): Option => new Option('--key-log <FILE>', 'append TLS secrets in SSLKEYLOGFILE format (Wireshark); for debugging only');
 
@@ -161,7 +165,7 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--misbehave <M>', 'test the charger: replay-challenge, corrupt-signature, tamper-signed-element, out-of-order, forge-session-id, garbage-exi, bad-v2gtp-header, oversize-payload')
     .addOption(keyLogOption())
     .option('--json', 'print the result as JSON')
-    .addOption(logLevelOption('trace events on stderr (default info; silent with --json)', undefined))
+    .addOption(logLevelOption('trace events on stderr (default info; silent with --json)', null))
     .addOption(passphraseOption())
     .action((o: Parameters<typeof ev>[0]) => setResult(ev(o, io)));
 
@@ -218,10 +222,24 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
 
   program
     .command('demo')
-    .description('run every scenario on loopback with real servers and print each sequence')
+    .description('run every scenario through all five parties (real servers on 127.0.0.1) and print each sequence and a summary')
     .option('--scenario <NAME>', 'one scenario, or all', 'all')
-    .option('--json', 'print { scenarios: [...] } as JSON')
-    .action((o: { scenario?: string; json?: boolean }) => setResult(demo(o, io)));
+    .option('--json', 'print { scenarios: [...] } as JSON (progress on stderr)')
+    .option('--ui', 'also serve the live dashboard while the scenarios run (and after, until Ctrl-C)')
+    .option('--ui-port <N>', 'dashboard port (default: any free one)')
+    .addOption(keptPkiOption())
+    .addOption(keptPkiPassphraseOption())
+    .action((o: DemoCommandOptions) => setResult(demo(o, io)));
+
+  program
+    .command('dashboard')
+    .description('serve the live sequence-diagram dashboard with the loopback system behind it; start scenarios from the page')
+    .option('--host <HOST>', 'address to listen on (only loopback hosts are answered unless you bind elsewhere)', '127.0.0.1')
+    .option('--port <N>', 'port', '8080')
+    .option('--run <NAMES>', 'scenarios to run at once: all, or names separated by commas')
+    .addOption(keptPkiOption())
+    .addOption(keptPkiPassphraseOption())
+    .action((o: DashboardCommandOptions) => setResult(dashboard(o, io)));
   registerSizingCommand(program, io, setResult);
   return program;
 }

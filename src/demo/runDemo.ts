@@ -1,57 +1,104 @@
-// Runs scenarios on a live loopback bench and records each one's trace as steps.
-import { silentTracer, type TraceListener, type Tracer } from '../trace/tracer.js';
-import type { TraceEvent } from '../trace/traceEvent.js';
-import { startTrustTestbed } from './trustTestbed.js';
-import type { Scenario } from './trustScenarios.js';
+// Runs catalogue scenarios on the loopback system and records each one's steps: every party's trace events while it
+// ran. Scenarios run one at a time on one shared system; a scenario with isolation 'own' gets a fresh system.
+import { randomBytes } from 'node:crypto';
+import { startLoopbackSystem, type LoopbackSystem, type TimedEvent } from './loopbackSystem.js';
+import type { Scenario } from './scenario.js';
+import type { DemoObserver, DemoStep, ScenarioResult } from './scenarioResult.js';
+import { createStepFilter } from './shownSteps.js';
 
-export type DemoStep = TraceEvent & { readonly t: number };
-
-export interface ScenarioResult {
-  readonly name: string;
-  readonly expected: string;
-  readonly outcome: string;
-  readonly ok: boolean;
-  readonly ms: number;
-  readonly steps: readonly DemoStep[];
+export interface DemoRunnerOptions {
+  /** Passphrase of the PKI keys (default: random; a kept `pkiDir` needs the one it was made with). */
+  readonly passphrase?: string;
+  /** Where the shared system's PKI lives (generated if absent; default a temporary directory). */
+  readonly pkiDir?: string;
+  readonly observer?: DemoObserver;
 }
 
-export interface DemoOptions {
-  readonly scenarios: readonly Scenario[];
-  readonly passphrase: string;
-  /** Called when a scenario starts and ends (progress display). */
-  readonly onProgress?: (event: { readonly scenario: string; readonly phase: 'start' | 'end'; readonly result?: ScenarioResult }) => void;
-  /** Trace log destination; default: none (the steps are returned). */
-  readonly tracer?: Tracer;
-}
+export class DemoRunner {
+  private shared: Promise<LoopbackSystem> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private current: { id: string; started: number; steps: DemoStep[] } | undefined;
+  private runs = 0;
+  private readonly shown = createStepFilter();
+  private readonly passphrase: string;
 
-export async function runDemo(options: DemoOptions): Promise<ScenarioResult[]> {
-  let current: { session: string; started: number; steps: DemoStep[] } | undefined;
-  const collect: TraceListener = (e) => {
-    if (current && (e.session === undefined || e.session === current.session)) current.steps.push({ ...e, t: e.time - current.started });
+  constructor(private readonly options: DemoRunnerOptions = {}) {
+    this.passphrase = options.passphrase ?? randomBytes(12).toString('base64url');
+  }
+
+  /** Runs one scenario after those already queued; a scenario that throws ends with its error as the outcome. */
+  run(scenario: Scenario, onStart?: (id: string) => void): Promise<ScenarioResult> {
+    const next = this.queue.then(() => this.runNow(scenario, onStart));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    const s = this.shared;
+    this.shared = undefined;
+    if (s) await (await s).close();
+  }
+
+  private listen = (e: TimedEvent): void => {
+    const c = this.current;
+    if (!this.shown(e) || !c) return;
+    const { time, ...event } = e;
+    const step: DemoStep = { ...event, t: Math.max(0, time - c.started) };
+    c.steps.push(step);
+    this.options.observer?.step(c.id, step);
   };
-  const tracer = options.tracer ?? silentTracer('demo');
-  tracer.onEvent(collect);
-  const bench = await startTrustTestbed({ tracer, passphrase: options.passphrase });
-  const results: ScenarioResult[] = [];
-  try {
-    for (const s of options.scenarios) {
-      options.onProgress?.({ scenario: s.name, phase: 'start' });
-      current = { session: s.name, started: Date.now(), steps: [] };
-      const t0 = performance.now();
-      let outcome: string;
+
+  private system(scenario: Scenario): { system: Promise<LoopbackSystem>; own: boolean } {
+    if (scenario.isolation === 'own') {
+      return { system: startLoopbackSystem({ ...scenario.systemOptions, passphrase: this.passphrase, onEvent: this.listen }), own: true };
+    }
+    this.shared ??= startLoopbackSystem({ passphrase: this.passphrase, onEvent: this.listen, ...(this.options.pkiDir ? { pkiDir: this.options.pkiDir } : {}) });
+    return { system: this.shared, own: false };
+  }
+
+  private async runNow(scenario: Scenario, onStart?: (id: string) => void): Promise<ScenarioResult> {
+    const id = `${scenario.name}-${++this.runs}`;
+    onStart?.(id);
+    this.options.observer?.scenarioStarted({ id, scenario: { name: scenario.name, description: scenario.description, expected: scenario.expected }, startedAt: Date.now() });
+    const { system, own } = this.system(scenario);
+    let outcome: string;
+    let steps: DemoStep[] = [];
+    let t0 = performance.now();
+    const failed = (e: unknown): string => `error: ${e instanceof Error ? e.message : String(e)}`;
+    try {
+      const ready = await system;
+      // Steps are collected from here: the system's start-up (registration, stapling) is not the scenario's.
+      this.current = { id, started: Date.now(), steps };
+      t0 = performance.now();
       try {
-        outcome = await s.run(bench, tracer, s.name);
+        outcome = await scenario.run(ready);
       } catch (e) {
         // A scenario that throws has failed; the error is its outcome, and the next scenario still runs.
-        outcome = `error: ${e instanceof Error ? e.message : String(e)}`;
+        outcome = failed(e);
+      } finally {
+        this.current = undefined;
+        if (own) await ready.close();
       }
-      const result = { name: s.name, expected: s.expected, outcome, ok: outcome === s.expected, ms: Math.round(performance.now() - t0), steps: current.steps };
-      results.push(result);
-      options.onProgress?.({ scenario: s.name, phase: 'end', result });
+    } catch (e) {
+      outcome = failed(e);
+      if (!own) this.shared = undefined;
+      steps = [];
     }
+    const result: ScenarioResult = { name: scenario.name, expected: scenario.expected, outcome, ok: outcome === scenario.expected, ms: Math.round(performance.now() - t0), steps };
+    this.options.observer?.scenarioEnded(id, result);
+    return result;
+  }
+}
+
+/** Runs `scenarios` in order on one runner and closes it. */
+export async function runDemo(scenarios: readonly Scenario[], options: DemoRunnerOptions = {}): Promise<ScenarioResult[]> {
+  const runner = new DemoRunner(options);
+  const results: ScenarioResult[] = [];
+  try {
+    for (const s of scenarios) results.push(await runner.run(s));
   } finally {
-    current = undefined;
-    await bench.close();
+    await runner.close();
   }
   return results;
 }

@@ -605,18 +605,50 @@ describe('help, unknown commands and the demo', () => {
     expect(r.stderr).toMatch(/unknown scenario "nope"/);
   });
 
-  it('demo --json --scenario trust-revoked-contract (binary) prints { scenarios: [...] } and exits 0', async () => {
-    const r = await bin(['demo', '--json', '--scenario', 'trust-revoked-contract']);
-    expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { scenarios: { name: string; expected: string; outcome: string; ok: boolean; ms: number; steps: unknown[] }[] };
+  it('demo --json --scenario revoked-contract (binary) prints { scenarios: [...] } and exits 0', async () => {
+    const r = await bin(['demo', '--json', '--scenario', 'revoked-contract']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { scenarios: { name: string; expected: string; outcome: string; ok: boolean; ms: number; steps: { party: string }[] }[] };
     expect(Object.keys(doc)).toEqual(['scenarios']);
     expect(doc.scenarios).toHaveLength(1);
     const [sc] = doc.scenarios;
     expect(Object.keys(sc!).sort()).toEqual(['expected', 'ms', 'name', 'ok', 'outcome', 'steps']);
-    expect(sc).toMatchObject({ name: 'trust-revoked-contract', ok: true, expected: 'FAILED_CertificateRevoked/CertificateRevoked', outcome: 'FAILED_CertificateRevoked/CertificateRevoked' });
+    expect(sc).toMatchObject({ name: 'revoked-contract', ok: true, outcome: sc!.expected });
+    expect(sc!.expected).toMatch(/^FAILED_CertificateRevoked · Authorize CertificateRevoked\/Invalid/);
     expect(typeof sc!.ms).toBe('number');
-    expect(sc!.steps.length).toBeGreaterThan(0);
+    // Every party took part: the EV and charger, the CSMS, the OCSP responder (and the PKI revoked the contract).
+    expect(new Set(sc!.steps.map((s) => s.party))).toEqual(new Set(['pki', 'ev', 'charger', 'csms', 'ocsp']));
     // progress goes to stderr in --json mode, so stdout is exactly one JSON document
-    expect(r.stderr).toMatch(/trust-revoked-contract/);
+    expect(r.stderr).toMatch(/\[1\/1\] revoked-contract/);
+  });
+
+  it('demo prints the sequence and the summary; --pki keeps the PKI and a second run reuses it', async () => {
+    const dir = join(scratch('demo-pki').dir, 'pki');
+    const first = await pnc('demo', '--scenario', 'unknown-msp', '--pki', dir, '--passphrase', 'demo-kept-pki');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/▶ \[1\/1\] unknown-msp/);
+    expect(first.stdout).toMatch(/csms +verdict ContractCancelled \/ Unknown/);
+    expect(first.stdout).toMatch(/unknown-msp +yes +\d+ +FAILED · Authorize ContractCancelled\/Unknown/);
+    expect(first.stdout).toMatch(/1 of 1 scenarios ended as expected/);
+    const manifest = PkiDirectory.open(dir).manifest;
+    const again = await pnc('demo', '--scenario', 'unknown-msp', '--pki', dir, '--passphrase', 'demo-kept-pki');
+    expect(again.code, again.stderr).toBe(0);
+    expect(PkiDirectory.open(dir).manifest.ocspUrl).toBe(manifest.ocspUrl);
+  });
+
+  it('demo exits 1 when a scenario does not end as expected (a kept PKI whose responder is not on this machine)', async () => {
+    const dir = join(scratch('demo-remote-pki').dir, 'pki');
+    expect((await pnc('pki', 'init', '--dir', dir, '--protocol', 'both', '--ocsp-url', 'http://ocsp.example.com/ocsp', '--passphrase', 'remote-pki')).code).toBe(0);
+    const r = await pnc('demo', '--scenario', 'iso2-pnc-ac', '--pki', dir, '--passphrase', 'remote-pki');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error: the PKI in .* names its OCSP responder at http:\/\/ocsp\.example\.com\/ocsp/);
+    expect(r.stdout).toMatch(/0 of 1 scenarios ended as expected/);
+  });
+
+  it('demo --pki without a passphrase is a usage error', async () => {
+    let stderr = '';
+    const code = await run(['demo', '--pki', '/tmp/nowhere'], { out: () => undefined, err: (t) => (stderr += t), env: {} });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--pki needs the passphrase/);
   });
 });

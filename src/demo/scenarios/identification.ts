@@ -1,0 +1,79 @@
+// Identification: EIM and PnC identify a plug-in once (no double billing), and PnC that fails falls back to EIM.
+import type { Scenario } from '../scenario.js';
+import type { LoopbackSystem, TimedEvent } from '../loopbackSystem.js';
+import { authorizeRequests, evOutcome, freshEmaid, transactionSummary } from '../sessionFacts.js';
+import { ensureDefaultAccount, ensureRfidCard, tapCard, transactionEnded } from './demoTokens.js';
+
+/** What the SECC offered the EV: "PnC not offered" when only EIM was, else "PnC offered". */
+function offer(events: readonly TimedEvent[]): string {
+  const last = events.filter((e) => e.party === 'charger' && e.kind === 'check' && e.check === 'identification offer').at(-1);
+  if (!last || last.kind !== 'check') return 'no offer seen';
+  return /\bpnc\b/.test(last.detail ?? '') ? 'PnC offered' : 'PnC not offered';
+}
+
+const requestsPhrase = (events: readonly TimedEvent[]): string => {
+  const r = authorizeRequests(events);
+  return r.length === 0 ? 'no Authorize' : `Authorize ×${r.length} (${r.join(', ')})`;
+};
+
+async function transactionsSince(system: LoopbackSystem, before: Awaited<ReturnType<LoopbackSystem['csms']['ledger']['list']>>): Promise<string> {
+  return transactionSummary(await system.newTransactions(before));
+}
+
+export const IDENTIFICATION: readonly Scenario[] = [
+  {
+    name: 'eim-first',
+    description: 'the driver taps an RFID card, then plugs in: the charger offers only EIM, one Authorize for the card, one transaction',
+    expected: 'charged (TLSv1.2) · PnC not offered · Authorize ×1 (ISO14443) · 1 transaction (ISO14443)',
+    async run(system) {
+      await ensureRfidCard(system);
+      const before = await system.csms.ledger.list({ limit: 1000 });
+      const from = system.events.length;
+      await tapCard(system);
+      const run = await system.session({ auth: 'eim' });
+      await transactionEnded(system, from);
+      const events = system.events.slice(from);
+      return [evOutcome(run), offer(events), requestsPhrase(events), await transactionsSince(system, before)].join(' · ');
+    },
+  },
+  {
+    name: 'rfid-during-pnc',
+    description: 'plug in, PnC starts, the driver taps a card while the CSMS checks the contract: identified once, by PnC',
+    expected: 'charged (TLSv1.2) · tap during PnC · Authorize ×1 (eMAID) · 1 transaction (eMAID)',
+    async run(system) {
+      await ensureRfidCard(system);
+      await ensureDefaultAccount(system);
+      const before = await system.csms.ledger.list({ limit: 1000 });
+      const from = system.events.length;
+      // The tap lands the moment the CSMS has the contract's Authorize: PnC is pending at the charger.
+      let tapped: Promise<void> | undefined;
+      const stop = system.onEvent((e) => {
+        if (!tapped && e.party === 'csms' && e.kind === 'message' && e.message === 'AuthorizeRequest') tapped = tapCard(system);
+      });
+      const run = await system.session({}).finally(stop);
+      await tapped;
+      await transactionEnded(system, from);
+      const events = system.events.slice(from);
+      return [evOutcome(run), tapped ? 'tap during PnC' : 'no tap', requestsPhrase(events), await transactionsSince(system, before)].join(' · ');
+    },
+  },
+  {
+    name: 'expired-contract-fallback',
+    description: 'the contract certificate has expired: the charger refuses PnC; the driver taps a card and the EV charges by EIM',
+    expected: 'PnC FAILED_CertificateExpired · then EIM charged (TLSv1.2) · Authorize ×1 (ISO14443) · 1 transaction (ISO14443)',
+    async run(system) {
+      await ensureRfidCard(system);
+      const day = 86_400_000;
+      const emaid = system.issueContract(freshEmaid(), { notBefore: Date.now() - 400 * day, notAfter: Date.now() - day });
+      await system.addAccount(emaid);
+      const before = await system.csms.ledger.list({ limit: 1000 });
+      const from = system.events.length;
+      const pnc = await system.session({ emaid });
+      await tapCard(system);
+      const eim = await system.session({ auth: 'eim' });
+      await transactionEnded(system, from);
+      const events = system.events.slice(from);
+      return [`PnC ${evOutcome(pnc)}`, `then EIM ${evOutcome(eim)}`, requestsPhrase(events), await transactionsSince(system, before)].join(' · ');
+    },
+  },
+];
