@@ -1,6 +1,6 @@
 // `pnc dashboard`: the live dashboard with the loopback system behind it; scenarios are started from the page, one at a
 // time, and every run stays listed and replayable until the process ends.
-import { DemoRunner } from '../demo/runDemo.js';
+import { DemoRunner } from '../demo/demoRunner.js';
 import { SCENARIO_CATALOGUE, findScenario } from '../demo/scenarioCatalogue.js';
 import { startDashboard } from '../web/dashboardServer.js';
 import { DashboardBusyError } from '../web/dashboardErrors.js';

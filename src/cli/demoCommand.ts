@@ -1,6 +1,6 @@
 // `pnc demo`: every scenario of the catalogue on the loopback system (all five parties as real servers), each one's
 // sequence of messages and checks, and a summary table. `--ui` also serves the dashboard while it runs.
-import { DemoRunner } from '../demo/runDemo.js';
+import { DemoRunner } from '../demo/demoRunner.js';
 import { SCENARIO_CATALOGUE, findScenario } from '../demo/scenarioCatalogue.js';
 import type { ScenarioResult } from '../demo/scenarioResult.js';
 import { sequenceText, summaryTable } from '../demo/sequenceText.js';

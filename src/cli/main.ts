@@ -11,6 +11,7 @@ import { ChargerStoreError } from '../charger/store/chargerStoreError.js';
 import { StoreError } from '../store/storeError.js';
 import { dashboard, type DashboardCommandOptions } from './dashboardCommand.js';
 import { demo, type DemoCommandOptions } from './demoCommand.js';
+import { SCENARIO_CATALOGUE } from '../demo/scenarioCatalogue.js';
 import { registerSizingCommand } from './sizingCommand.js';
 import { ev } from './evCommand.js';
 import { exiDecode, exiEncode } from './exiCommands.js';
@@ -229,6 +230,7 @@ function build(io: CliIo, setResult: (p: Promise<number> | number) => void): Com
     .option('--ui-port <N>', 'dashboard port (default: any free one)')
     .addOption(keptPkiOption())
     .addOption(keptPkiPassphraseOption())
+    .addHelpText('after', `\nScenarios (in this order):\n${SCENARIO_CATALOGUE.map((x) => `  ${x.name.padEnd(27)}${x.description}`).join('\n')}\n`)
     .action((o: DemoCommandOptions) => setResult(demo(o, io)));
 
   program

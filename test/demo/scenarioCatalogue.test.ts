@@ -2,7 +2,7 @@
 // as real servers, must end in its expected outcome — composed from what the parties did — and show the sequence
 // across the parties that proves it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoRunner } from '../../src/demo/runDemo.js';
+import { DemoRunner } from '../../src/demo/demoRunner.js';
 import { SCENARIO_CATALOGUE } from '../../src/demo/scenarioCatalogue.js';
 import type { DemoStep } from '../../src/demo/scenarioResult.js';
 import { sequenceText } from '../../src/demo/sequenceText.js';

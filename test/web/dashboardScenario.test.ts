@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioLauncher } from '../../src/cli/dashboardCommand.js';
-import { DemoRunner } from '../../src/demo/runDemo.js';
+import { DemoRunner } from '../../src/demo/demoRunner.js';
 import { findScenario } from '../../src/demo/scenarioCatalogue.js';
 import { startDashboard, type Dashboard } from '../../src/web/dashboardServer.js';
 import { LANES } from '../../src/web/sequenceDiagram.js';

@@ -11,6 +11,13 @@ function offer(events: readonly TimedEvent[]): string {
   return /\bpnc\b/.test(last.detail ?? '') ? 'PnC offered' : 'PnC not offered';
 }
 
+/** What the charger's identification policy did with the tap: "tap held while PnC pending", "tap ignored (…)", … */
+function tapHandling(events: readonly TimedEvent[]): string {
+  const e = events.find((x) => x.party === 'charger' && x.kind === 'check' && x.check === 'identification' && (x.detail ?? '').startsWith('rfid:'));
+  if (!e || e.kind !== 'check') return 'tap not seen by the charger';
+  return /PnC pending: tap held/.test(e.detail ?? '') ? 'tap held while PnC pending' : `tap: ${(e.detail ?? '').slice('rfid: '.length)}`;
+}
+
 const requestsPhrase = (events: readonly TimedEvent[]): string => {
   const r = authorizeRequests(events);
   return r.length === 0 ? 'no Authorize' : `Authorize ×${r.length} (${r.join(', ')})`;
@@ -39,7 +46,7 @@ export const IDENTIFICATION: readonly Scenario[] = [
   {
     name: 'rfid-during-pnc',
     description: 'plug in, PnC starts, the driver taps a card while the CSMS checks the contract: identified once, by PnC',
-    expected: 'charged (TLSv1.2) · tap during PnC · Authorize ×1 (eMAID) · 1 transaction (eMAID)',
+    expected: 'charged (TLSv1.2) · tap held while PnC pending · Authorize ×1 (eMAID) · 1 transaction (eMAID)',
     async run(system) {
       await ensureRfidCard(system);
       await ensureDefaultAccount(system);
@@ -54,7 +61,7 @@ export const IDENTIFICATION: readonly Scenario[] = [
       await tapped;
       await transactionEnded(system, from);
       const events = system.events.slice(from);
-      return [evOutcome(run), tapped ? 'tap during PnC' : 'no tap', requestsPhrase(events), await transactionsSince(system, before)].join(' · ');
+      return [evOutcome(run), tapHandling(events), requestsPhrase(events), await transactionsSince(system, before)].join(' · ');
     },
   },
   {

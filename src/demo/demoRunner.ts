@@ -90,15 +90,3 @@ export class DemoRunner {
     return result;
   }
 }
-
-/** Runs `scenarios` in order on one runner and closes it. */
-export async function runDemo(scenarios: readonly Scenario[], options: DemoRunnerOptions = {}): Promise<ScenarioResult[]> {
-  const runner = new DemoRunner(options);
-  const results: ScenarioResult[] = [];
-  try {
-    for (const s of scenarios) results.push(await runner.run(s));
-  } finally {
-    await runner.close();
-  }
-  return results;
-}
