@@ -23,8 +23,17 @@ const requestsPhrase = (events: readonly TimedEvent[]): string => {
   return r.length === 0 ? 'no Authorize' : `Authorize ×${r.length} (${r.join(', ')})`;
 };
 
-async function transactionsSince(system: LoopbackSystem, before: Awaited<ReturnType<LoopbackSystem['csms']['ledger']['list']>>): Promise<string> {
-  return transactionSummary(await system.newTransactions(before));
+/**
+ * Runs `act` (the driver's taps and the EV's sessions), waits for the transaction it started to end, and composes the
+ * outcome: `act`'s own phrases (given the events since it began), then the Authorize requests and the transactions.
+ */
+async function identifiedOnce(system: LoopbackSystem, act: () => Promise<(events: readonly TimedEvent[]) => readonly string[]>): Promise<string> {
+  const before = await system.csms.ledger.list({ limit: 1000 });
+  const from = system.events.length;
+  const phrases = await act();
+  await transactionEnded(system, from);
+  const events = system.events.slice(from);
+  return [...phrases(events), requestsPhrase(events), transactionSummary(await system.newTransactions(before))].join(' · ');
 }
 
 export const IDENTIFICATION: readonly Scenario[] = [
@@ -34,13 +43,11 @@ export const IDENTIFICATION: readonly Scenario[] = [
     expected: 'charged (TLSv1.2) · PnC not offered · Authorize ×1 (ISO14443) · 1 transaction (ISO14443)',
     async run(system) {
       await ensureRfidCard(system);
-      const before = await system.csms.ledger.list({ limit: 1000 });
-      const from = system.events.length;
-      await tapCard(system);
-      const run = await system.session({ auth: 'eim' });
-      await transactionEnded(system, from);
-      const events = system.events.slice(from);
-      return [evOutcome(run), offer(events), requestsPhrase(events), await transactionsSince(system, before)].join(' · ');
+      return identifiedOnce(system, async () => {
+        await tapCard(system);
+        const run = await system.session({ auth: 'eim' });
+        return (events) => [evOutcome(run), offer(events)];
+      });
     },
   },
   {
@@ -50,18 +57,16 @@ export const IDENTIFICATION: readonly Scenario[] = [
     async run(system) {
       await ensureRfidCard(system);
       await ensureDefaultAccount(system);
-      const before = await system.csms.ledger.list({ limit: 1000 });
-      const from = system.events.length;
-      // The tap lands the moment the CSMS has the contract's Authorize: PnC is pending at the charger.
-      let tapped: Promise<void> | undefined;
-      const stop = system.onEvent((e) => {
-        if (!tapped && e.party === 'csms' && e.kind === 'message' && e.message === 'AuthorizeRequest') tapped = tapCard(system);
+      return identifiedOnce(system, async () => {
+        // The tap lands the moment the CSMS has the contract's Authorize: PnC is pending at the charger.
+        let tapped: Promise<void> | undefined;
+        const stop = system.onEvent((e) => {
+          if (!tapped && e.party === 'csms' && e.kind === 'message' && e.message === 'AuthorizeRequest') tapped = tapCard(system);
+        });
+        const run = await system.session({}).finally(stop);
+        await tapped;
+        return (events) => [evOutcome(run), tapHandling(events)];
       });
-      const run = await system.session({}).finally(stop);
-      await tapped;
-      await transactionEnded(system, from);
-      const events = system.events.slice(from);
-      return [evOutcome(run), tapHandling(events), requestsPhrase(events), await transactionsSince(system, before)].join(' · ');
     },
   },
   {
@@ -73,14 +78,12 @@ export const IDENTIFICATION: readonly Scenario[] = [
       const day = 86_400_000;
       const emaid = system.issueContract(freshEmaid(), { notBefore: Date.now() - 400 * day, notAfter: Date.now() - day });
       await system.addAccount(emaid);
-      const before = await system.csms.ledger.list({ limit: 1000 });
-      const from = system.events.length;
-      const pnc = await system.session({ emaid });
-      await tapCard(system);
-      const eim = await system.session({ auth: 'eim' });
-      await transactionEnded(system, from);
-      const events = system.events.slice(from);
-      return [`PnC ${evOutcome(pnc)}`, `then EIM ${evOutcome(eim)}`, requestsPhrase(events), await transactionsSince(system, before)].join(' · ');
+      return identifiedOnce(system, async () => {
+        const pnc = await system.session({ emaid });
+        await tapCard(system);
+        const eim = await system.session({ auth: 'eim' });
+        return () => [`PnC ${evOutcome(pnc)}`, `then EIM ${evOutcome(eim)}`];
+      });
     },
   },
 ];
